@@ -1,0 +1,44 @@
+//! Client adapters: each drives one real MySQL client (a CLI in a container, a Rust driver
+//! in-process) through one connection attempt per [`Cell`] and reports an
+//! [`outcome::Outcome`]. A client's refusal is an outcome; only harness faults are [`Error`]s.
+//!
+//! Every attempt is bounded by the cell timeout and becomes `Hang` when it elapses.
+
+mod cell;
+mod error;
+mod mysql_cli;
+mod rust_mysql;
+
+pub use cell::Cell;
+pub use error::Error;
+pub use mysql_cli::MysqlCli;
+pub use rust_mysql::RustMysql;
+
+use outcome::Outcome;
+
+/// A client ready to attempt cells against one running server.
+pub enum Client {
+    /// The `mysql` CLI (libmysqlclient + OpenSSL) in a container sharing the server's network.
+    MysqlCli(MysqlCli),
+    /// The Rust `mysql` crate with its native-tls (OpenSSL) backend, in-process.
+    RustMysql(RustMysql),
+}
+
+impl Client {
+    /// Stable client name used in snapshots and reports, e.g. `mysql-cli`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Client::MysqlCli(_) => MysqlCli::NAME,
+            Client::RustMysql(_) => RustMysql::NAME,
+        }
+    }
+
+    /// One connection attempt with `cell`'s ssl-mode. Harness faults (Docker exec failing)
+    /// are errors; everything the client itself does is the returned outcome.
+    pub async fn attempt(&self, cell: &Cell) -> Result<Outcome, Error> {
+        match self {
+            Client::MysqlCli(c) => c.attempt(cell).await,
+            Client::RustMysql(c) => Ok(c.attempt(cell).await),
+        }
+    }
+}

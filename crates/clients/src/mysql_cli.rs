@@ -1,0 +1,153 @@
+//! The `mysql` command-line client (libmysqlclient, OpenSSL) from the flavor's image, run in a
+//! companion container that shares the server container's network namespace, so it dials
+//! `127.0.0.1:3306` exactly as the host-side clients dial the published port.
+
+use crate::{Cell, Error};
+use certgen::Fixtures;
+use outcome::{Outcome, TlsInfo, classify, redact};
+use regex::Regex;
+use scenario::SslMode;
+use servers::{FIXTURE_DIR, RunLabels, Server};
+use std::sync::LazyLock;
+use testcontainers::{ContainerAsync, GenericImage, ImageExt, core::ExecCommand, runners::AsyncRunner};
+
+/// `ERROR 2026 (HY000): SSL connection error: …` as printed by the mysql CLI.
+static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^ERROR (\d+) \(([0-9A-Z]{5})\)(?: at line \d+)?: (.*)$").expect("valid regex")
+});
+
+const STATUS_SQL: &str = "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')";
+const OPTION_FILE: &str = "/etc/mysql/client.cnf";
+
+/// The `mysql` CLI bound to one server. Dropping it removes its container.
+pub struct MysqlCli {
+    container: ContainerAsync<GenericImage>,
+    cli: &'static str,
+}
+
+impl MysqlCli {
+    /// Name in snapshots.
+    pub const NAME: &'static str = "mysql-cli";
+
+    /// Starts the companion container (same image as `server`, network namespace of
+    /// `server`'s container) with the fixtures under [`FIXTURE_DIR`] and the password in an
+    /// option file. Errors: [`Error::Container`].
+    pub async fn start(server: &Server, fixtures: &Fixtures, password: &str, labels: &RunLabels) -> Result<Self, Error> {
+        let image = &server.flavor.image;
+        let mut request = GenericImage::new(image.repository, &image.tag())
+            .with_cmd(["sleep", "infinity"])
+            .with_network(format!("container:{}", server.container_id()))
+            .with_labels(labels.as_map())
+            .with_copy_to(OPTION_FILE, format!("[client]\npassword={password}\n").into_bytes());
+        for (name, bytes) in &fixtures.files {
+            request = request.with_copy_to(format!("{FIXTURE_DIR}/{name}"), bytes.clone());
+        }
+        let container = request.start().await.map_err(|e| Error::Container {
+            what: format!("starting {} container", Self::NAME),
+            detail: e.to_string(),
+        })?;
+        Ok(MysqlCli { container, cli: server.flavor.cli })
+    }
+
+    /// The CLI's own version line, e.g. `mysql  Ver 9.7.4-2 for Linux on x86_64 (Debian)`.
+    pub async fn version(&self) -> Result<String, Error> {
+        let (code, stdout, stderr) = self.exec(vec![self.cli.to_owned(), "--version".to_owned()]).await?;
+        if code != Some(0) {
+            return Err(Error::Container { what: format!("{} --version", self.cli), detail: stderr });
+        }
+        Ok(stdout.trim().to_owned())
+    }
+
+    /// The argv for one cell: option file first (it must be), TCP forced (`localhost` would
+    /// otherwise mean the Unix socket), the CA given in every TLS mode as a user's config would.
+    fn argv(&self, cell: &Cell) -> Vec<String> {
+        let mut argv = vec![
+            self.cli.to_owned(),
+            format!("--defaults-extra-file={OPTION_FILE}"),
+            "--protocol=TCP".to_owned(),
+            format!("--host={}", cell.host),
+            "--port=3306".to_owned(),
+            format!("--user={}", cell.user),
+            format!("--connect-timeout={}", cell.timeout.as_secs().max(1)),
+            format!("--ssl-mode={}", cell.ssl_mode),
+        ];
+        if cell.ssl_mode != SslMode::Disabled {
+            argv.push(format!("--ssl-ca={FIXTURE_DIR}/{}", cell.ca));
+        }
+        argv.extend(["-N", "-B", "-e", STATUS_SQL].map(str::to_owned));
+        argv
+    }
+
+    /// One attempt. Errors only when Docker itself fails.
+    pub async fn attempt(&self, cell: &Cell) -> Result<Outcome, Error> {
+        let run = self.exec(self.argv(cell));
+        let Ok(result) = tokio::time::timeout(cell.timeout, run).await else {
+            return Ok(Outcome::Hang { after_ms: cell.timeout.as_millis() as u64 });
+        };
+        let (code, stdout, stderr) = result?;
+        if code == Some(0) {
+            return Ok(Outcome::Connected { tls: parse_status(&stdout) });
+        }
+        Ok(parse_failure(code, &stderr))
+    }
+
+    async fn exec(&self, argv: Vec<String>) -> Result<(Option<i64>, String, String), Error> {
+        let fault = |e: testcontainers::TestcontainersError| Error::Container {
+            what: format!("exec {} in its container", self.cli),
+            detail: e.to_string(),
+        };
+        let mut res = self.container.exec(ExecCommand::new(argv)).await.map_err(fault)?;
+        let stdout = String::from_utf8_lossy(&res.stdout_to_vec().await.map_err(fault)?).into_owned();
+        let stderr = String::from_utf8_lossy(&res.stderr_to_vec().await.map_err(fault)?).into_owned();
+        let code = res.exit_code().await.map_err(fault)?;
+        Ok((code, stdout, stderr))
+    }
+}
+
+/// `Ssl_cipher\t…` / `Ssl_version\t…` rows → TLS info; empty values mean plaintext.
+fn parse_status(stdout: &str) -> Option<TlsInfo> {
+    let value = |name: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix('\t')))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    Some(TlsInfo { version: value("Ssl_version")?, cipher: value("Ssl_cipher")? })
+}
+
+/// The CLI's `ERROR n (state): message` line, or its last stderr line when there is none.
+fn parse_failure(exit: Option<i64>, stderr: &str) -> Outcome {
+    let raw_type = format!("mysql CLI exit {}", exit.map_or("?".to_owned(), |c| c.to_string()));
+    let found = stderr.lines().find_map(|l| ERROR_LINE.captures(l.trim()));
+    let (code, sqlstate, message) = match found {
+        Some(c) => (c[1].parse().ok(), Some(c[2].to_owned()), c[3].to_owned()),
+        None => (None, None, stderr.lines().last().unwrap_or("(no output)").to_owned()),
+    };
+    Outcome::Failed { code, sqlstate, kind: classify(code, &message), message: redact(&message), raw_type }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_error_line_among_warnings() {
+        let stderr = "mysql: [Warning] Using a password on the command line interface can be insecure.\n\
+                      ERROR 2026 (HY000): SSL connection error: error:0A000086:SSL routines::certificate verify failed\n";
+        let Outcome::Failed { code, sqlstate, message, kind, .. } = parse_failure(Some(1), stderr) else {
+            panic!("expected a failure");
+        };
+        assert_eq!((code, sqlstate.as_deref()), (Some(2026), Some("HY000")));
+        assert_eq!(message, "SSL connection error: error:0A000086:SSL routines::certificate verify failed");
+        assert_eq!(kind, outcome::FailureKind::Verification);
+    }
+
+    #[test]
+    fn empty_ssl_status_means_plaintext() {
+        assert_eq!(parse_status("Ssl_cipher\t\nSsl_version\t\n"), None);
+        let tls = parse_status("Ssl_cipher\tTLS_AES_128_GCM_SHA256\nSsl_version\tTLSv1.3\n").expect("tls");
+        assert_eq!(tls.version, "TLSv1.3");
+    }
+}

@@ -1,0 +1,22 @@
+//! Harness faults: anything that stops a scenario from producing a report.
+
+/// Why a scenario produced no report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The scenario file is unusable.
+    #[error(transparent)]
+    Scenario(#[from] scenario::Error),
+    /// Fixture generation or writing failed.
+    #[error(transparent)]
+    Certgen(#[from] certgen::Error),
+    /// Image, container or admin-query fault.
+    #[error(transparent)]
+    Server(#[from] servers::Error),
+    /// A client adapter fault (not a client failure).
+    #[error(transparent)]
+    Client(#[from] clients::Error),
+    /// Creating the temporary fixture directory failed.
+    #[error("temporary fixture directory: {0}")]
+    TempDir(std::io::Error),
+}

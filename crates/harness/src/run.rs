@@ -1,0 +1,89 @@
+//! Running one scenario on one flavor: fixtures → server → clients × ssl-modes → report.
+//! Containers live only inside [`run_scenario`]; they are dropped (removed) on every return
+//! path, including errors and panics.
+
+use crate::{Error, Row, ScenarioReport};
+use clients::{Cell, Client, MysqlCli, RustMysql};
+use scenario::Scenario;
+use servers::{Flavor, HARNESS_PASSWORD, RunLabels, Server};
+use std::{path::PathBuf, time::Duration};
+use time::OffsetDateTime;
+
+/// Settings shared by every scenario of a run.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// Labels put on every container (project + run id).
+    pub labels: RunLabels,
+    /// The instant validity offsets resolve against.
+    pub now: OffsetDateTime,
+    /// Bound of one connection attempt; past it the cell is `Hang`.
+    pub cell_timeout: Duration,
+    /// Bound of server boot (container start → ready for connections).
+    pub startup_timeout: Duration,
+}
+
+impl RunContext {
+    /// Defaults: labels for this process, `now` = current UTC time, 10 s per cell, 90 s boot.
+    pub fn new() -> Self {
+        RunContext {
+            labels: RunLabels::for_this_process(),
+            now: OffsetDateTime::now_utc(),
+            cell_timeout: Duration::from_secs(10),
+            startup_timeout: Duration::from_secs(90),
+        }
+    }
+}
+
+impl Default for RunContext {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The repository's `scenarios/` directory (resolved from this crate's location at build time).
+pub fn scenarios_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
+}
+
+/// Runs `scenario` on `flavor`: writes its fixtures to a temporary directory, boots the
+/// server, starts the clients, attempts every client × ssl-mode in order, and returns the report.
+///
+/// Errors are harness faults only (image missing, Docker failing, fixture errors).
+pub async fn run_scenario(scenario: &Scenario, flavor: &'static Flavor, ctx: &RunContext) -> Result<ScenarioReport, Error> {
+    let fixtures = certgen::generate(scenario, ctx.now)?;
+    let dir = tempfile::Builder::new().prefix("mysql-tls-fixtures-").tempdir().map_err(Error::TempDir)?;
+    fixtures.write_to(dir.path())?;
+
+    let server = Server::boot(flavor, scenario, &fixtures, &ctx.labels, ctx.startup_timeout).await?;
+    tracing::info!(scenario = %scenario.id, flavor = flavor.name, port = server.host_port, tls = server.tls.enabled, "server ready");
+    let cli = MysqlCli::start(&server, &fixtures, HARNESS_PASSWORD, &ctx.labels).await?;
+    let cli_version = cli.version().await?;
+    let clients = [Client::MysqlCli(cli), Client::RustMysql(RustMysql::new(dir.path().to_path_buf(), server.host_port))];
+
+    let mut rows = Vec::new();
+    for client in &clients {
+        for &ssl_mode in &scenario.client.ssl_modes {
+            let cell = Cell {
+                ssl_mode,
+                host: scenario.client.host.clone(),
+                ca: scenario.client.ca.clone(),
+                user: "harness".into(),
+                password: HARNESS_PASSWORD.into(),
+                timeout: ctx.cell_timeout,
+            };
+            let outcome = client.attempt(&cell).await?;
+            tracing::debug!(scenario = %scenario.id, client = client.name(), %ssl_mode, %outcome, "cell");
+            rows.push(Row { client: client.name(), ssl_mode, outcome });
+        }
+    }
+    Ok(ScenarioReport {
+        scenario: scenario.id.clone(),
+        description: scenario.description.clone(),
+        flavor: flavor.name,
+        server_version: server.version.clone(),
+        client_versions: vec![(MysqlCli::NAME, cli_version), (RustMysql::NAME, "mysql crate 28, native-tls".into())],
+        server_tls_enabled: server.tls.enabled,
+        server_tls_log: server.tls.log.clone(),
+        rows,
+    })
+}

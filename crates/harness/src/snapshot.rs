@@ -1,0 +1,50 @@
+//! Snapshot checking with insta against the top-level `snapshots/` directory, one file per
+//! scenario and flavor (`snapshots/<group>__<name>@<flavor>.snap`). Both the test suite and
+//! `cargo xtask matrix` go through here, so the snapshot header is the same for both.
+
+use crate::ScenarioReport;
+use std::{panic::AssertUnwindSafe, path::PathBuf};
+
+/// Result of comparing a report to its committed snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotCheck {
+    /// The rendering equals the committed snapshot.
+    Matches,
+    /// It differs, or no snapshot exists; insta printed the diff (and, outside CI, wrote a
+    /// `.snap.new` for `cargo insta review`).
+    Differs,
+}
+
+/// Snapshot file stem for a report: `basic/expired-server-cert` on `mysql-9` →
+/// `basic__expired-server-cert@mysql-9`.
+pub fn snapshot_name(report: &ScenarioReport) -> String {
+    format!("{}@{}", report.scenario.replace('/', "__"), report.flavor)
+}
+
+fn snapshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../snapshots")
+}
+
+/// Asserts the report against its snapshot; panics with insta's diff on mismatch (for tests).
+pub fn assert_snapshot(report: &ScenarioReport) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(snapshot_dir());
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(format!("{} on {}", report.scenario, report.flavor));
+    settings.bind(|| insta::assert_snapshot!(snapshot_name(report), report.render_snapshot()));
+}
+
+/// Like [`assert_snapshot`] but returns the verdict instead of panicking (for the matrix CLI).
+/// insta has already printed the diff when it panics, so the panic message and backtrace are
+/// silenced for the duration of the check.
+pub fn check_snapshot(report: &ScenarioReport) -> SnapshotCheck {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| assert_snapshot(report)));
+    std::panic::set_hook(previous);
+    match result {
+        Ok(()) => SnapshotCheck::Matches,
+        Err(_) => SnapshotCheck::Differs,
+    }
+}

@@ -1,0 +1,17 @@
+//! The scenario model: one TOML file under `scenarios/` describes one MySQL TLS setup —
+//! the certificates to mint, the files the server and client get, the server's TLS
+//! settings and the client side (host dialed, ssl-modes tried).
+//!
+//! This crate parses and validates; it never generates certificates or touches Docker.
+
+mod error;
+mod load;
+mod model;
+mod offset;
+mod ssl_mode;
+
+pub use error::Error;
+pub use load::{discover, load, parse};
+pub use model::{CertSpec, ClientSpec, Encoding, FileSpec, Scenario, ServerSpec, SubjectAltName};
+pub use offset::Offset;
+pub use ssl_mode::SslMode;

@@ -1,0 +1,103 @@
+//! Validity offsets such as `"-1d"` or `"+3650d"`: whole seconds relative to the run's `now`.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::{fmt, str::FromStr};
+
+/// A signed offset in whole seconds relative to `now`, written in scenario files as
+/// `[+-]N<unit>` with unit `s`, `m`, `h` or `d` (e.g. `"-1d"` is one day before `now`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Offset {
+    /// Seconds relative to `now`; negative is in the past.
+    pub seconds: i64,
+}
+
+impl Offset {
+    /// An offset of `days` whole days (negative for the past).
+    pub const fn days(days: i64) -> Self {
+        Offset { seconds: days * 86_400 }
+    }
+}
+
+impl FromStr for Offset {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let expected = || format!("expected an offset like \"-1d\" or \"+365d\" (sign, number, unit s|m|h|d), found {s:?}");
+        let (sign, rest) = match s.as_bytes().first() {
+            Some(b'+') => (1, &s[1..]),
+            Some(b'-') => (-1, &s[1..]),
+            _ => return Err(expected()),
+        };
+        let unit_at = rest.len().checked_sub(1).ok_or_else(expected)?;
+        let unit = match &rest[unit_at..] {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3_600,
+            "d" => 86_400,
+            _ => return Err(expected()),
+        };
+        let n: i64 = rest[..unit_at].parse().map_err(|_| expected())?;
+        n.checked_mul(unit)
+            .and_then(|v| v.checked_mul(sign))
+            .map(|seconds| Offset { seconds })
+            .ok_or_else(expected)
+    }
+}
+
+impl fmt::Display for Offset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.seconds < 0 { '-' } else { '+' };
+        let abs = self.seconds.unsigned_abs();
+        if abs % 86_400 == 0 {
+            write!(f, "{sign}{}d", abs / 86_400)
+        } else {
+            write!(f, "{sign}{abs}s")
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Offset {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Offset {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("-1d", -86_400)]
+    #[case("+3650d", 3650 * 86_400)]
+    #[case("+30s", 30)]
+    #[case("-2h", -7_200)]
+    #[case("+5m", 300)]
+    fn parses_signed_offsets(#[case] text: &str, #[case] seconds: i64) {
+        assert_eq!(text.parse::<Offset>(), Ok(Offset { seconds }));
+    }
+
+    #[rstest]
+    #[case("1d")]
+    #[case("-d")]
+    #[case("+1w")]
+    #[case("")]
+    #[case("+")]
+    fn rejects_malformed_offsets(#[case] text: &str) {
+        let err = text.parse::<Offset>().expect_err("must be rejected");
+        assert!(err.contains("expected an offset like"), "{err}");
+    }
+
+    #[test]
+    fn displays_whole_days_as_days() {
+        assert_eq!(Offset::days(-1).to_string(), "-1d");
+        assert_eq!(Offset { seconds: 90 }.to_string(), "+90s");
+    }
+}

@@ -1,0 +1,68 @@
+//! Server flavors as data: image recipe, base my.cnf, readiness line, and the SQL that reads
+//! the server's TLS state. Adding a flavor is adding a constant, not a code path.
+
+use crate::ImageRecipe;
+
+/// One server family/version the harness can boot.
+#[derive(Debug, Clone, Copy)]
+pub struct Flavor {
+    /// Short name used in snapshots and `--flavor`, e.g. `mysql-9`.
+    pub name: &'static str,
+    /// How its image is built.
+    pub image: ImageRecipe,
+    /// `[mysqld]` lines besides TLS (paths, X Protocol off, …).
+    pub base_config: &'static str,
+    /// A line fragment the server prints on stderr once it accepts connections.
+    pub ready_message: &'static str,
+    /// Unix socket path (used for the harness's own admin login).
+    pub socket: &'static str,
+    /// Query returning one row, `Yes`/`No`: is TLS enabled on the main channel? For MySQL 8.0.21+
+    /// this is `performance_schema.tls_channel_status` (MySQL 9 removed `have_ssl`).
+    pub tls_enabled_sql: &'static str,
+    /// Command-line client in the image (`mysql`).
+    pub cli: &'static str,
+}
+
+/// MySQL 9.x from Debian sid (`mysql-server-core`), with the libmysqlclient `mysql` CLI.
+pub const MYSQL_9: Flavor = Flavor {
+    name: "mysql-9",
+    image: ImageRecipe {
+        repository: "mysql-tls-harness/mysql",
+        flavor: "9",
+        suite: "sid",
+        packages: include_str!("../../../images/mysql9/packages"),
+        dockerfile: include_str!("../../../images/mysql9/Dockerfile"),
+        context: &[("init.sql", include_str!("../../../images/mysql9/init.sql"))],
+    },
+    base_config: "user=root\n\
+        datadir=/var/lib/mysql\n\
+        socket=/run/mysqld/mysqld.sock\n\
+        pid-file=/run/mysqld/mysqld.pid\n\
+        mysqlx=OFF\n\
+        secure-file-priv=NULL\n\
+        skip-name-resolve\n\
+        auto_generate_certs=OFF\n",
+    ready_message: "ready for connections. Version",
+    socket: "/run/mysqld/mysqld.sock",
+    tls_enabled_sql: "SELECT VALUE FROM performance_schema.tls_channel_status \
+        WHERE CHANNEL = 'mysql_main' AND PROPERTY = 'Enabled'",
+    cli: "mysql",
+};
+
+impl Flavor {
+    /// Every flavor the harness knows, default matrix order.
+    pub const ALL: &'static [Flavor] = &[MYSQL_9];
+
+    /// The flavor named `name`, if any.
+    pub fn by_name(name: &str) -> Option<&'static Flavor> {
+        Self::ALL.iter().find(|f| f.name == name)
+    }
+
+    /// The full my.cnf for a scenario's server spec, with TLS files under `tls_dir`.
+    pub fn render_config(&self, spec: &scenario::ServerSpec, tls_dir: &str) -> String {
+        format!(
+            "[mysqld]\n{}ssl_ca={tls_dir}/{}\nssl_cert={tls_dir}/{}\nssl_key={tls_dir}/{}\n",
+            self.base_config, spec.ssl_ca, spec.ssl_cert, spec.ssl_key
+        )
+    }
+}

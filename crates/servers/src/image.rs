@@ -1,0 +1,203 @@
+//! Locally built images: there is no registry, so each image is made from Debian packages
+//! (debootstrap a minbase rootfs of the right suite, `docker import` it, then a small
+//! `docker build` stage), tagged by a hash of its inputs and skipped when already present.
+
+use crate::Error;
+use sha2::{Digest, Sha256};
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+/// Everything an image is made from; its tag is a hash of all of it, so a changed input
+/// means a new tag and a rebuild, and an unchanged one means no work.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageRecipe {
+    /// Repository part of the reference, e.g. `mysql-tls-harness/mysql`.
+    pub repository: &'static str,
+    /// Tag prefix naming the flavor, e.g. `9`.
+    pub flavor: &'static str,
+    /// Debian suite for debootstrap, e.g. `sid`.
+    pub suite: &'static str,
+    /// The `packages` file: one Debian package per line, `#` comments.
+    pub packages: &'static str,
+    /// The Dockerfile of the second stage; gets `--build-arg BASE=<imported rootfs>`.
+    pub dockerfile: &'static str,
+    /// Other files of the build context, `(name, contents)`.
+    pub context: &'static [(&'static str, &'static str)],
+}
+
+impl ImageRecipe {
+    /// Content tag: `<flavor>-<first 12 hex of SHA-256 over every input>`.
+    pub fn tag(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [self.repository, self.flavor, self.suite, self.packages, self.dockerfile] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        for (name, body) in self.context {
+            h.update(name.as_bytes());
+            h.update([0]);
+            h.update(body.as_bytes());
+            h.update([0]);
+        }
+        let hex: String = h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        format!("{}-{hex}", self.flavor)
+    }
+
+    /// Full reference, `repository:tag`.
+    pub fn reference(&self) -> String {
+        format!("{}:{}", self.repository, self.tag())
+    }
+
+    /// Whether the image exists in the local Docker engine.
+    pub fn is_present(&self) -> bool {
+        Command::new("docker")
+            .args(["image", "inspect", "--format", "{{.Id}}", &self.reference()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// Package names from [`Self::packages`].
+    pub fn package_list(&self) -> Vec<&'static str> {
+        self.packages
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    /// Builds the image unless it is present. Needs root, `debootstrap` and a Debian mirror
+    /// from [`debian_mirror`]; `work_dir` holds the rootfs while building (~650 MB) and is
+    /// emptied afterwards. Returns `Ok(false)` if the image was already there.
+    ///
+    /// Errors: [`Error::ImageBuild`] naming the failing step with its output tail.
+    pub fn ensure(&self, work_dir: &Path) -> Result<bool, Error> {
+        if self.is_present() {
+            return Ok(false);
+        }
+        let reference = self.reference();
+        let fail = |step: &str, detail: String| Error::ImageBuild {
+            image: reference.clone(),
+            step: step.to_owned(),
+            detail,
+        };
+        let mirror = debian_mirror()?;
+        let rootfs = work_dir.join("rootfs");
+        if rootfs.exists() {
+            std::fs::remove_dir_all(&rootfs).map_err(|e| fail("clean work dir", e.to_string()))?;
+        }
+        std::fs::create_dir_all(work_dir).map_err(|e| fail("create work dir", e.to_string()))?;
+        tracing::info!(%reference, suite = self.suite, %mirror, "debootstrap");
+        run(
+            Command::new("debootstrap")
+                .arg("--variant=minbase")
+                .arg(format!("--include={}", self.package_list().join(",")))
+                .arg(self.suite)
+                .arg(&rootfs)
+                .arg(&mirror),
+        )
+        .map_err(|d| fail("debootstrap", d))?;
+        for trimmed in ["usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale", "var/cache/apt/archives", "var/lib/apt/lists"] {
+            let dir = rootfs.join(trimmed);
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).map_err(|e| fail("trim rootfs", e.to_string()))?;
+                std::fs::create_dir_all(&dir).map_err(|e| fail("trim rootfs", e.to_string()))?;
+            }
+        }
+        let base = format!("{}-rootfs:{}", self.repository, self.tag());
+        tracing::info!(%base, "docker import");
+        let mut tar = Command::new("tar")
+            .args(["--numeric-owner", "-C"])
+            .arg(&rootfs)
+            .args(["-c", "."])
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| fail("tar rootfs", e.to_string()))?;
+        let tar_out = tar.stdout.take().ok_or_else(|| fail("tar rootfs", "no stdout".into()))?;
+        run(Command::new("docker").args(["import", "-", &base]).stdin(tar_out)).map_err(|d| fail("docker import", d))?;
+        let tar_status = tar.wait().map_err(|e| fail("tar rootfs", e.to_string()))?;
+        if !tar_status.success() {
+            return Err(fail("tar rootfs", tar_status.to_string()));
+        }
+        std::fs::remove_dir_all(&rootfs).map_err(|e| fail("clean work dir", e.to_string()))?;
+
+        let context = work_dir.join("context");
+        std::fs::create_dir_all(&context).map_err(|e| fail("write build context", e.to_string()))?;
+        std::fs::write(context.join("Dockerfile"), self.dockerfile).map_err(|e| fail("write build context", e.to_string()))?;
+        for (name, body) in self.context {
+            std::fs::write(context.join(name), body).map_err(|e| fail("write build context", e.to_string()))?;
+        }
+        tracing::info!(%reference, "docker build");
+        run(Command::new("docker")
+            .env("DOCKER_BUILDKIT", "0")
+            .args(["build", "--quiet", "--build-arg", &format!("BASE={base}"), "-t", &reference])
+            .arg(&context))
+        .map_err(|d| fail("docker build", d))?;
+        Ok(true)
+    }
+}
+
+/// Runs a command to completion; on failure returns its status and the tail of its output.
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    let tail: Vec<&str> = text.lines().rev().take(15).collect();
+    Err(format!("{}\n{}", out.status, tail.into_iter().rev().collect::<Vec<_>>().join("\n")))
+}
+
+/// The Debian archive mirror this machine's apt uses: `HARNESS_DEBIAN_MIRROR` if set, else the
+/// first non-security `URIs:` (deb822, `/etc/apt/sources.list.d/*.sources`) or `deb` line
+/// (`/etc/apt/sources.list`). Never a hard-coded host. Errors: [`Error::NoMirror`].
+pub fn debian_mirror() -> Result<String, Error> {
+    if let Ok(m) = std::env::var("HARNESS_DEBIAN_MIRROR") {
+        if !m.is_empty() {
+            return Ok(m);
+        }
+    }
+    let mut files: Vec<PathBuf> = vec![PathBuf::from("/etc/apt/sources.list")];
+    if let Ok(dir) = std::fs::read_dir("/etc/apt/sources.list.d") {
+        let mut more: Vec<PathBuf> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        more.sort();
+        files.extend(more);
+    }
+    files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .find_map(|text| mirror_in(&text))
+        .ok_or(Error::NoMirror)
+}
+
+/// First Debian archive URI in one apt sources file, one-line or deb822 format.
+fn mirror_in(text: &str) -> Option<String> {
+    let is_archive = |uri: &str| uri.trim_end_matches('/').ends_with("/debian");
+    text.lines().map(str::trim).filter(|l| !l.starts_with('#')).find_map(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let uri = match words.as_slice() {
+            ["URIs:", uris @ ..] => uris.iter().find(|u| is_archive(u)).copied(),
+            ["deb", rest @ ..] => rest.iter().find(|w| !w.starts_with('[')).copied(),
+            _ => None,
+        }?;
+        is_archive(uri).then(|| uri.trim_end_matches('/').to_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_deb822_and_one_line_sources() {
+        let deb822 = "Types: deb\nURIs: http://mirror.invalid/debian\nSuites: bookworm\n\nTypes: deb\nURIs: http://mirror.invalid/debian-security\n";
+        assert_eq!(mirror_in(deb822).as_deref(), Some("http://mirror.invalid/debian"));
+        let classic = "# comment\ndeb [arch=amd64] http://mirror.invalid/debian/ bookworm main\n";
+        assert_eq!(mirror_in(classic).as_deref(), Some("http://mirror.invalid/debian"));
+        assert_eq!(mirror_in("deb https://packages.invalid/apt cloud main\n"), None);
+    }
+}

@@ -1,0 +1,18 @@
+//! Servers: the MySQL flavors the harness boots, their locally built images (Debian packages,
+//! no registry), my.cnf rendering, boot with testcontainers, and reading the server's real TLS
+//! state after boot. A booted [`Server`] owns its container: dropping it removes the container.
+//!
+//! This crate knows nothing about clients or snapshots.
+
+mod error;
+mod flavor;
+mod image;
+mod labels;
+mod server;
+
+pub use error::Error;
+pub use flavor::Flavor;
+pub use image::{ImageRecipe, debian_mirror};
+pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels};
+pub use flavor::MYSQL_9;
+pub use server::{FIXTURE_DIR, HARNESS_PASSWORD, Server, TlsStatus};

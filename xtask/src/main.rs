@@ -1,0 +1,47 @@
+//! `cargo xtask`: the one command users run. Thin by design — argument parsing and
+//! orchestration of `crates/`; all logic lives there.
+
+mod clean;
+mod gen_cmd;
+mod images;
+mod matrix;
+mod test_cmd;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Conformance harness for MySQL TLS failures (error 2026 and relatives)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the server images from Debian packages if missing (content-tagged).
+    Images,
+    /// Run the scenario matrix: fixtures → real servers → real clients → snapshot check.
+    Matrix(matrix::Args),
+    /// Write scenarios' fixture files (MySQL file names + manifest.json) without booting anything.
+    Gen(gen_cmd::Args),
+    /// Build what the tests need, then run the test suite (nextest).
+    Test(test_cmd::Args),
+    /// Remove every container this project left behind (e.g. after a killed run).
+    Clean,
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,xtask=info,servers=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Images => images::ensure_all(),
+        Command::Matrix(args) => matrix::run(args),
+        Command::Gen(args) => gen_cmd::run(args),
+        Command::Test(args) => test_cmd::run(args),
+        Command::Clean => clean::run(),
+    }
+}

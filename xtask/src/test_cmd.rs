@@ -1,0 +1,28 @@
+//! `cargo xtask test`: build the images the Docker-backed tests need, then run the suite with
+//! nextest (cargo test when nextest is not installed). Extra arguments go to the runner.
+
+use anyhow::Context;
+use std::process::Command;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Arguments passed through to `cargo nextest run` (after `--`).
+    #[arg(last = true)]
+    rest: Vec<String>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    crate::images::ensure_all()?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let has_nextest = Command::new(&cargo).args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
+    let mut cmd = Command::new(&cargo);
+    if has_nextest {
+        cmd.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
+    } else {
+        cmd.args(["test", "--workspace", "--no-fail-fast"]);
+    }
+    cmd.args(&args.rest);
+    let status = cmd.status().context("running the test suite")?;
+    anyhow::ensure!(status.success(), "tests failed ({status})");
+    Ok(())
+}
