@@ -11,11 +11,21 @@ pub fn run() -> anyhow::Result<()> {
         .args(["ps", "-aq", "--filter", &format!("label={LABEL_PROJECT}")])
         .output()
         .context("listing containers with `docker ps`")?;
-    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout).split_whitespace().map(str::to_owned).collect();
+    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
     if !ids.is_empty() {
-        let status = Command::new("docker").args(["rm", "-f", "-v"]).args(&ids).status().context("docker rm")?;
+        let status = Command::new("docker")
+            .args(["rm", "-f", "-v"])
+            .args(&ids)
+            .status()
+            .context("docker rm")?;
         anyhow::ensure!(status.success(), "docker rm -f failed: {status}");
     }
-    eprintln!("removed {} container(s) labelled {LABEL_PROJECT}", ids.len());
+    eprintln!(
+        "removed {} container(s) labelled {LABEL_PROJECT}",
+        ids.len()
+    );
     Ok(())
 }

@@ -21,7 +21,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let now = match &args.now {
-        Some(text) => OffsetDateTime::parse(text, &Rfc3339).with_context(|| format!("--now {text:?} is not RFC 3339 (e.g. 2026-01-01T00:00:00Z)"))?,
+        Some(text) => OffsetDateTime::parse(text, &Rfc3339).with_context(|| {
+            format!("--now {text:?} is not RFC 3339 (e.g. 2026-01-01T00:00:00Z)")
+        })?,
         None => OffsetDateTime::now_utc(),
     };
     let root = harness::scenarios_root();

@@ -16,10 +16,21 @@ pub fn ensure_all() -> anyhow::Result<()> {
         ensure_debootstrap()?;
         let work = work_dir();
         let started = Instant::now();
-        eprintln!("building image {} (Debian {}, {} packages)…", image.reference(), image.suite, image.package_list().len());
-        image.ensure(&work).with_context(|| format!("building the {} image", flavor.name))?;
+        eprintln!(
+            "building image {} (Debian {}, {} packages)…",
+            image.reference(),
+            image.suite,
+            image.package_list().len()
+        );
+        image
+            .ensure(&work)
+            .with_context(|| format!("building the {} image", flavor.name))?;
         let _ = std::fs::remove_dir_all(&work);
-        eprintln!("built {} in {:.0} s", image.reference(), started.elapsed().as_secs_f64());
+        eprintln!(
+            "built {} in {:.0} s",
+            image.reference(),
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }
@@ -30,18 +41,28 @@ fn work_dir() -> PathBuf {
 
 /// debootstrap is the one host tool image builds need; install it with apt when we are root.
 fn ensure_debootstrap() -> anyhow::Result<()> {
-    if Command::new("debootstrap").arg("--version").output().is_ok_and(|o| o.status.success()) {
+    if Command::new("debootstrap")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         return Ok(());
     }
     eprintln!("debootstrap missing; installing it with apt-get");
-    for args in [&["update", "-qq"][..], &["install", "-y", "-qq", "debootstrap"][..]] {
+    for args in [
+        &["update", "-qq"][..],
+        &["install", "-y", "-qq", "debootstrap"][..],
+    ] {
         let status = Command::new("apt-get")
             .args(args)
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status()
             .context("running apt-get (image builds need root and debootstrap)")?;
         if !status.success() {
-            bail!("apt-get {} failed ({status}); install debootstrap by hand", args.join(" "));
+            bail!(
+                "apt-get {} failed ({status}); install debootstrap by hand",
+                args.join(" ")
+            );
         }
     }
     Ok(())

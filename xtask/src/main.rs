@@ -10,7 +10,10 @@ mod test_cmd;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Conformance harness for MySQL TLS failures (error 2026 and relatives)")]
+#[command(
+    name = "cargo xtask",
+    about = "Conformance harness for MySQL TLS failures (error 2026 and relatives)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,7 +36,8 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,xtask=info,servers=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,xtask=info,servers=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -31,11 +31,23 @@ pub fn select(root: &Path, filters: &[String], all: bool) -> anyhow::Result<Vec<
     if all || filters.is_empty() {
         return Ok(found);
     }
-    let id = |p: &Path| p.strip_prefix(root).unwrap_or(p).with_extension("").to_string_lossy().into_owned();
+    let id = |p: &Path| {
+        p.strip_prefix(root)
+            .unwrap_or(p)
+            .with_extension("")
+            .to_string_lossy()
+            .into_owned()
+    };
     let mut chosen = Vec::new();
     for filter in filters {
-        let needle = filter.trim_start_matches("scenarios/").trim_end_matches(".toml");
-        let hits: Vec<_> = found.iter().filter(|p| id(p).contains(needle)).cloned().collect();
+        let needle = filter
+            .trim_start_matches("scenarios/")
+            .trim_end_matches(".toml");
+        let hits: Vec<_> = found
+            .iter()
+            .filter(|p| id(p).contains(needle))
+            .cloned()
+            .collect();
         if hits.is_empty() {
             bail!("no scenario matches `{filter}` under {}", root.display());
         }
@@ -49,7 +61,9 @@ pub fn select(root: &Path, filters: &[String], all: bool) -> anyhow::Result<Vec<
 pub fn run(args: Args) -> anyhow::Result<()> {
     crate::images::ensure_all()?;
     let flavors: Vec<&'static Flavor> = match &args.flavor {
-        Some(name) => vec![Flavor::by_name(name).with_context(|| format!("unknown flavor `{name}`"))?],
+        Some(name) => {
+            vec![Flavor::by_name(name).with_context(|| format!("unknown flavor `{name}`"))?]
+        }
         None => Flavor::ALL.iter().collect(),
     };
     let root = harness::scenarios_root();
@@ -60,7 +74,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut ctx = RunContext::new();
     ctx.cell_timeout = Duration::from_secs(args.cell_timeout);
     let started = Instant::now();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let results = runtime.block_on(run_all(scenarios, flavors, ctx, args.jobs.max(1)));
 
     let (mut faults, mut mismatches, mut cells) = (0, 0, 0);
@@ -102,13 +118,21 @@ async fn run_all(
     jobs: usize,
 ) -> Vec<(String, anyhow::Result<ScenarioReport>)> {
     use futures::StreamExt;
-    let work: Vec<_> = scenarios.iter().flat_map(|s| flavors.iter().map(move |&f| (s, f))).collect();
+    let work: Vec<_> = scenarios
+        .iter()
+        .flat_map(|s| flavors.iter().map(move |&f| (s, f)))
+        .collect();
     futures::stream::iter(work)
         .map(|(scenario, flavor)| {
             let ctx = &ctx;
             async move {
                 let label = format!("{} on {}", scenario.id, flavor.name);
-                (label, harness::run_scenario(scenario, flavor, ctx).await.map_err(anyhow::Error::from))
+                (
+                    label,
+                    harness::run_scenario(scenario, flavor, ctx)
+                        .await
+                        .map_err(anyhow::Error::from),
+                )
             }
         })
         .buffered(jobs)
@@ -118,6 +142,15 @@ async fn run_all(
 
 fn print_report(report: &ScenarioReport) {
     println!("{}", report.render_snapshot());
-    let versions: Vec<String> = report.client_versions.iter().map(|(c, v)| format!("{c}: {v}")).collect();
-    println!("versions: server {} {}; {}", report.flavor, report.server_version, versions.join("; "));
+    let versions: Vec<String> = report
+        .client_versions
+        .iter()
+        .map(|(c, v)| format!("{c}: {v}"))
+        .collect();
+    println!(
+        "versions: server {} {}; {}",
+        report.flavor,
+        report.server_version,
+        versions.join("; ")
+    );
 }

@@ -14,7 +14,10 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     crate::images::ensure_all()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let has_nextest = Command::new(&cargo).args(["nextest", "--version"]).output().is_ok_and(|o| o.status.success());
+    let has_nextest = Command::new(&cargo)
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
     let mut cmd = Command::new(&cargo);
     if has_nextest {
         cmd.args(["nextest", "run", "--workspace", "--no-fail-fast"]);

@@ -29,7 +29,9 @@ pub enum Error {
         source: rcgen::Error,
     },
     /// A validity offset moved a date outside what X.509 can encode.
-    #[error("scenario `{scenario}`: field `certs.{cert}`: validity offset leaves the representable date range")]
+    #[error(
+        "scenario `{scenario}`: field `certs.{cert}`: validity offset leaves the representable date range"
+    )]
     DateRange {
         /// Scenario id.
         scenario: String,

@@ -12,10 +12,17 @@ pub const TEST_KEYS: &[(&str, &str)] = &[
 
 /// The PKCS#8 PEM of test key `name`, or `None` if there is no such key.
 pub fn test_key_pem(name: &str) -> Option<&'static str> {
-    TEST_KEYS.iter().find(|(n, _)| *n == name).map(|(_, pem)| *pem)
+    TEST_KEYS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, pem)| *pem)
 }
 
 /// Comma-separated key names, for error messages.
 pub(crate) fn available() -> String {
-    TEST_KEYS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+    TEST_KEYS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -2,8 +2,8 @@
 
 use crate::{CertEntry, Error, FileEntry, Manifest, keys};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    PKCS_RSA_SHA256, SanType, SerialNumber,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose, PKCS_RSA_SHA256, SanType, SerialNumber,
 };
 use scenario::{CertSpec, Encoding, Scenario, SubjectAltName};
 use sha2::{Digest, Sha256};
@@ -33,7 +33,8 @@ impl Fixtures {
             std::fs::write(&path, bytes).map_err(io(&path))?;
         }
         let path = dir.join("manifest.json");
-        let mut json = serde_json::to_string_pretty(&self.manifest).expect("manifest is plain data");
+        let mut json =
+            serde_json::to_string_pretty(&self.manifest).expect("manifest is plain data");
         json.push('\n');
         std::fs::write(&path, json).map_err(io(&path))
     }
@@ -116,13 +117,23 @@ fn mint_with_issuers(
     }
     let params = params_for(scenario, name, spec, now)?;
     let key = key_pair(scenario, &format!("certs.{name}.key"), &spec.key)?;
-    let mint_err = |source| Error::Mint { scenario: scenario.id.clone(), cert: name.to_owned(), source };
+    let mint_err = |source| Error::Mint {
+        scenario: scenario.id.clone(),
+        cert: name.to_owned(),
+        source,
+    };
     let (cert, issuer_dn) = match &spec.issuer {
-        None => (params.self_signed(&key).map_err(mint_err)?, subject_of(spec)),
+        None => (
+            params.self_signed(&key).map_err(mint_err)?,
+            subject_of(spec),
+        ),
         Some(issuer) => {
             let up = &minted[issuer];
             let signer = Issuer::from_params(&up.params, &up.key);
-            (params.signed_by(&key, &signer).map_err(mint_err)?, up.entry.subject.clone())
+            (
+                params.signed_by(&key, &signer).map_err(mint_err)?,
+                up.entry.subject.clone(),
+            )
         }
     };
     let der = cert.der().to_vec();
@@ -131,21 +142,41 @@ fn mint_with_issuers(
         subject: subject_of(spec),
         issuer: issuer_dn,
         serial: hex(&serial_for(name)),
-        not_before: params.not_before.format(&Rfc3339).expect("UTC dates format"),
+        not_before: params
+            .not_before
+            .format(&Rfc3339)
+            .expect("UTC dates format"),
         not_after: params.not_after.format(&Rfc3339).expect("UTC dates format"),
         san: spec.san.iter().map(ToString::to_string).collect(),
         is_ca: spec.is_ca,
         key: spec.key.clone(),
         sha256: hex(&Sha256::digest(&der)),
     };
-    minted.insert(name.to_owned(), Minted { params, key, pem: cert.pem(), der, entry });
+    minted.insert(
+        name.to_owned(),
+        Minted {
+            params,
+            key,
+            pem: cert.pem(),
+            der,
+            entry,
+        },
+    );
     Ok(())
 }
 
-fn params_for(scenario: &Scenario, name: &str, spec: &CertSpec, now: OffsetDateTime) -> Result<CertificateParams, Error> {
+fn params_for(
+    scenario: &Scenario,
+    name: &str,
+    spec: &CertSpec,
+    now: OffsetDateTime,
+) -> Result<CertificateParams, Error> {
     let at = |offset: scenario::Offset| {
         now.checked_add(Duration::seconds(offset.seconds))
-            .ok_or_else(|| Error::DateRange { scenario: scenario.id.clone(), cert: name.to_owned() })
+            .ok_or_else(|| Error::DateRange {
+                scenario: scenario.id.clone(),
+                cert: name.to_owned(),
+            })
     };
     let mut params = CertificateParams::default();
     params.not_before = at(spec.not_before)?;
@@ -162,13 +193,24 @@ fn params_for(scenario: &Scenario, name: &str, spec: &CertSpec, now: OffsetDateT
             SubjectAltName::Ip(ip) => Ok(SanType::IpAddress(*ip)),
         })
         .collect::<Result<_, _>>()
-        .map_err(|source| Error::Mint { scenario: scenario.id.clone(), cert: name.to_owned(), source })?;
+        .map_err(|source| Error::Mint {
+            scenario: scenario.id.clone(),
+            cert: name.to_owned(),
+            source,
+        })?;
     if spec.is_ca {
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
     } else {
         params.is_ca = IsCa::ExplicitNoCa;
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
     }
     params.use_authority_key_identifier_extension = spec.issuer.is_some();
     Ok(params)

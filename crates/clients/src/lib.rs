@@ -19,7 +19,7 @@ use outcome::Outcome;
 /// A client ready to attempt cells against one running server.
 pub enum Client {
     /// The `mysql` CLI (libmysqlclient + OpenSSL) in a container sharing the server's network.
-    MysqlCli(MysqlCli),
+    MysqlCli(Box<MysqlCli>),
     /// The Rust `mysql` crate with its native-tls (OpenSSL) backend, in-process.
     RustMysql(RustMysql),
 }

@@ -9,7 +9,9 @@ use regex::Regex;
 use scenario::SslMode;
 use servers::{FIXTURE_DIR, RunLabels, Server};
 use std::sync::LazyLock;
-use testcontainers::{ContainerAsync, GenericImage, ImageExt, core::ExecCommand, runners::AsyncRunner};
+use testcontainers::{
+    ContainerAsync, GenericImage, ImageExt, core::ExecCommand, runners::AsyncRunner,
+};
 
 /// `ERROR 2026 (HY000): SSL connection error: …` as printed by the mysql CLI.
 static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -32,13 +34,21 @@ impl MysqlCli {
     /// Starts the companion container (same image as `server`, network namespace of
     /// `server`'s container) with the fixtures under [`FIXTURE_DIR`] and the password in an
     /// option file. Errors: [`Error::Container`].
-    pub async fn start(server: &Server, fixtures: &Fixtures, password: &str, labels: &RunLabels) -> Result<Self, Error> {
+    pub async fn start(
+        server: &Server,
+        fixtures: &Fixtures,
+        password: &str,
+        labels: &RunLabels,
+    ) -> Result<Self, Error> {
         let image = &server.flavor.image;
         let mut request = GenericImage::new(image.repository, &image.tag())
             .with_cmd(["sleep", "infinity"])
             .with_network(format!("container:{}", server.container_id()))
             .with_labels(labels.as_map())
-            .with_copy_to(OPTION_FILE, format!("[client]\npassword={password}\n").into_bytes());
+            .with_copy_to(
+                OPTION_FILE,
+                format!("[client]\npassword={password}\n").into_bytes(),
+            );
         for (name, bytes) in &fixtures.files {
             request = request.with_copy_to(format!("{FIXTURE_DIR}/{name}"), bytes.clone());
         }
@@ -46,14 +56,22 @@ impl MysqlCli {
             what: format!("starting {} container", Self::NAME),
             detail: e.to_string(),
         })?;
-        Ok(MysqlCli { container, cli: server.flavor.cli })
+        Ok(MysqlCli {
+            container,
+            cli: server.flavor.cli,
+        })
     }
 
     /// The CLI's own version line, e.g. `mysql  Ver 9.7.4-2 for Linux on x86_64 (Debian)`.
     pub async fn version(&self) -> Result<String, Error> {
-        let (code, stdout, stderr) = self.exec(vec![self.cli.to_owned(), "--version".to_owned()]).await?;
+        let (code, stdout, stderr) = self
+            .exec(vec![self.cli.to_owned(), "--version".to_owned()])
+            .await?;
         if code != Some(0) {
-            return Err(Error::Container { what: format!("{} --version", self.cli), detail: stderr });
+            return Err(Error::Container {
+                what: format!("{} --version", self.cli),
+                detail: stderr,
+            });
         }
         Ok(stdout.trim().to_owned())
     }
@@ -82,11 +100,15 @@ impl MysqlCli {
     pub async fn attempt(&self, cell: &Cell) -> Result<Outcome, Error> {
         let run = self.exec(self.argv(cell));
         let Ok(result) = tokio::time::timeout(cell.timeout, run).await else {
-            return Ok(Outcome::Hang { after_ms: cell.timeout.as_millis() as u64 });
+            return Ok(Outcome::Hang {
+                after_ms: cell.timeout.as_millis() as u64,
+            });
         };
         let (code, stdout, stderr) = result?;
         if code == Some(0) {
-            return Ok(Outcome::Connected { tls: parse_status(&stdout) });
+            return Ok(Outcome::Connected {
+                tls: parse_status(&stdout),
+            });
         }
         Ok(parse_failure(code, &stderr))
     }
@@ -96,9 +118,15 @@ impl MysqlCli {
             what: format!("exec {} in its container", self.cli),
             detail: e.to_string(),
         };
-        let mut res = self.container.exec(ExecCommand::new(argv)).await.map_err(fault)?;
-        let stdout = String::from_utf8_lossy(&res.stdout_to_vec().await.map_err(fault)?).into_owned();
-        let stderr = String::from_utf8_lossy(&res.stderr_to_vec().await.map_err(fault)?).into_owned();
+        let mut res = self
+            .container
+            .exec(ExecCommand::new(argv))
+            .await
+            .map_err(fault)?;
+        let stdout =
+            String::from_utf8_lossy(&res.stdout_to_vec().await.map_err(fault)?).into_owned();
+        let stderr =
+            String::from_utf8_lossy(&res.stderr_to_vec().await.map_err(fault)?).into_owned();
         let code = res.exit_code().await.map_err(fault)?;
         Ok((code, stdout, stderr))
     }
@@ -114,18 +142,34 @@ fn parse_status(stdout: &str) -> Option<TlsInfo> {
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
-    Some(TlsInfo { version: value("Ssl_version")?, cipher: value("Ssl_cipher")? })
+    Some(TlsInfo {
+        version: value("Ssl_version")?,
+        cipher: value("Ssl_cipher")?,
+    })
 }
 
 /// The CLI's `ERROR n (state): message` line, or its last stderr line when there is none.
 fn parse_failure(exit: Option<i64>, stderr: &str) -> Outcome {
-    let raw_type = format!("mysql CLI exit {}", exit.map_or("?".to_owned(), |c| c.to_string()));
+    let raw_type = format!(
+        "mysql CLI exit {}",
+        exit.map_or("?".to_owned(), |c| c.to_string())
+    );
     let found = stderr.lines().find_map(|l| ERROR_LINE.captures(l.trim()));
     let (code, sqlstate, message) = match found {
         Some(c) => (c[1].parse().ok(), Some(c[2].to_owned()), c[3].to_owned()),
-        None => (None, None, stderr.lines().last().unwrap_or("(no output)").to_owned()),
+        None => (
+            None,
+            None,
+            stderr.lines().last().unwrap_or("(no output)").to_owned(),
+        ),
     };
-    Outcome::Failed { code, sqlstate, kind: classify(code, &message), message: redact(&message), raw_type }
+    Outcome::Failed {
+        code,
+        sqlstate,
+        kind: classify(code, &message),
+        message: redact(&message),
+        raw_type,
+    }
 }
 
 #[cfg(test)]
@@ -136,18 +180,29 @@ mod tests {
     fn parses_the_error_line_among_warnings() {
         let stderr = "mysql: [Warning] Using a password on the command line interface can be insecure.\n\
                       ERROR 2026 (HY000): SSL connection error: error:0A000086:SSL routines::certificate verify failed\n";
-        let Outcome::Failed { code, sqlstate, message, kind, .. } = parse_failure(Some(1), stderr) else {
+        let Outcome::Failed {
+            code,
+            sqlstate,
+            message,
+            kind,
+            ..
+        } = parse_failure(Some(1), stderr)
+        else {
             panic!("expected a failure");
         };
         assert_eq!((code, sqlstate.as_deref()), (Some(2026), Some("HY000")));
-        assert_eq!(message, "SSL connection error: error:0A000086:SSL routines::certificate verify failed");
+        assert_eq!(
+            message,
+            "SSL connection error: error:0A000086:SSL routines::certificate verify failed"
+        );
         assert_eq!(kind, outcome::FailureKind::Verification);
     }
 
     #[test]
     fn empty_ssl_status_means_plaintext() {
         assert_eq!(parse_status("Ssl_cipher\t\nSsl_version\t\n"), None);
-        let tls = parse_status("Ssl_cipher\tTLS_AES_128_GCM_SHA256\nSsl_version\tTLSv1.3\n").expect("tls");
+        let tls = parse_status("Ssl_cipher\tTLS_AES_128_GCM_SHA256\nSsl_version\tTLSv1.3\n")
+            .expect("tls");
         assert_eq!(tls.version, "TLSv1.3");
     }
 }

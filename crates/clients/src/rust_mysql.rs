@@ -33,11 +33,14 @@ impl RustMysql {
         Ok(match cell.ssl_mode {
             SslMode::Disabled => None,
             SslMode::Preferred => {
-                return Err("the mysql crate has no PREFERRED: any SslOpts makes TLS mandatory".into());
+                return Err(
+                    "the mysql crate has no PREFERRED: any SslOpts makes TLS mandatory".into(),
+                );
             }
-            SslMode::Required => {
-                Some(ca().with_danger_accept_invalid_certs(true).with_danger_skip_domain_validation(true))
-            }
+            SslMode::Required => Some(
+                ca().with_danger_accept_invalid_certs(true)
+                    .with_danger_skip_domain_validation(true),
+            ),
             SslMode::VerifyCa => Some(ca().with_danger_skip_domain_validation(true)),
             SslMode::VerifyIdentity => Some(ca()),
         })
@@ -60,7 +63,9 @@ impl RustMysql {
             .read_timeout(Some(cell.timeout))
             .write_timeout(Some(cell.timeout))
             .ssl_opts(ssl_opts);
-        let hang = Outcome::Hang { after_ms: cell.timeout.as_millis() as u64 };
+        let hang = Outcome::Hang {
+            after_ms: cell.timeout.as_millis() as u64,
+        };
         let work = tokio::task::spawn_blocking(move || connect_and_query(opts));
         match tokio::time::timeout(cell.timeout + Duration::from_secs(1), work).await {
             Ok(Ok(Ok(tls))) => Outcome::Connected { tls },
@@ -81,15 +86,32 @@ fn connect_and_query(opts: OptsBuilder) -> Result<Option<TlsInfo>, mysql::Error>
     let mut conn = Conn::new(opts)?;
     let rows: Vec<(String, String)> =
         conn.query("SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')")?;
-    let value = |name: &str| rows.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
-    Ok(value("Ssl_version").zip(value("Ssl_cipher")).map(|(version, cipher)| TlsInfo { version, cipher }))
+    let value = |name: &str| {
+        rows.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    Ok(value("Ssl_version")
+        .zip(value("Ssl_cipher"))
+        .map(|(version, cipher)| TlsInfo { version, cipher }))
 }
 
 /// Maps a `mysql::Error` to an outcome; `None` means a socket timeout (→ `Hang`).
 fn failure(e: mysql::Error) -> Option<Outcome> {
     let (code, sqlstate, message, raw_type) = match &e {
-        mysql::Error::MySqlError(m) => (Some(m.code), Some(m.state.clone()), m.message.clone(), "mysql::Error::MySqlError"),
-        mysql::Error::IoError(io) if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {
+        mysql::Error::MySqlError(m) => (
+            Some(m.code),
+            Some(m.state.clone()),
+            m.message.clone(),
+            "mysql::Error::MySqlError",
+        ),
+        mysql::Error::IoError(io)
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            ) =>
+        {
             return None;
         }
         mysql::Error::IoError(io) => (None, None, io.to_string(), "mysql::Error::IoError"),
@@ -98,5 +120,11 @@ fn failure(e: mysql::Error) -> Option<Outcome> {
         mysql::Error::CodecError(c) => (None, None, c.to_string(), "mysql::Error::CodecError"),
         other => (None, None, other.to_string(), "mysql::Error"),
     };
-    Some(Outcome::Failed { code, sqlstate, kind: classify(code, &message), message: redact(&message), raw_type: raw_type.into() })
+    Some(Outcome::Failed {
+        code,
+        sqlstate,
+        kind: classify(code, &message),
+        message: redact(&message),
+        raw_type: raw_type.into(),
+    })
 }

@@ -36,7 +36,6 @@ pub struct ScenarioReport {
     pub rows: Vec<Row>,
 }
 
-
 impl ScenarioReport {
     /// The snapshot body: deterministic (no versions, ports, dates) and readable in a PR diff.
     pub fn render_snapshot(&self) -> String {
@@ -44,7 +43,11 @@ impl ScenarioReport {
         out.push_str(&format!(
             "server: {} · TLS {}\n",
             self.flavor,
-            if self.server_tls_enabled { "enabled" } else { "DISABLED (server came up without TLS)" }
+            if self.server_tls_enabled {
+                "enabled"
+            } else {
+                "DISABLED (server came up without TLS)"
+            }
         ));
         out.push_str("auth: caching_sha2_password, cache warmed by one socket login after boot\n");
         if !self.server_tls_log.is_empty() {
@@ -55,14 +58,21 @@ impl ScenarioReport {
         }
         out.push_str("\n| client | ssl-mode | outcome |\n|---|---|---|\n");
         for row in &self.rows {
-            out.push_str(&format!("| {} | {} | {} |\n", row.client, row.ssl_mode, escape_cell(&row.outcome.to_string())));
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                row.client,
+                row.ssl_mode,
+                escape_cell(&row.outcome.to_string())
+            ));
         }
         out
     }
 
     /// Whether every cell has a verdict other than `Hang`.
     pub fn has_hang(&self) -> bool {
-        self.rows.iter().any(|r| matches!(r.outcome, Outcome::Hang { .. }))
+        self.rows
+            .iter()
+            .any(|r| matches!(r.outcome, Outcome::Hang { .. }))
     }
 }
 

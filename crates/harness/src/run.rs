@@ -49,16 +49,33 @@ pub fn scenarios_root() -> PathBuf {
 /// server, starts the clients, attempts every client × ssl-mode in order, and returns the report.
 ///
 /// Errors are harness faults only (image missing, Docker failing, fixture errors).
-pub async fn run_scenario(scenario: &Scenario, flavor: &'static Flavor, ctx: &RunContext) -> Result<ScenarioReport, Error> {
+pub async fn run_scenario(
+    scenario: &Scenario,
+    flavor: &'static Flavor,
+    ctx: &RunContext,
+) -> Result<ScenarioReport, Error> {
     let fixtures = certgen::generate(scenario, ctx.now)?;
-    let dir = tempfile::Builder::new().prefix("mysql-tls-fixtures-").tempdir().map_err(Error::TempDir)?;
+    let dir = tempfile::Builder::new()
+        .prefix("mysql-tls-fixtures-")
+        .tempdir()
+        .map_err(Error::TempDir)?;
     fixtures.write_to(dir.path())?;
 
-    let server = Server::boot(flavor, scenario, &fixtures, &ctx.labels, ctx.startup_timeout).await?;
+    let server = Server::boot(
+        flavor,
+        scenario,
+        &fixtures,
+        &ctx.labels,
+        ctx.startup_timeout,
+    )
+    .await?;
     tracing::info!(scenario = %scenario.id, flavor = flavor.name, port = server.host_port, tls = server.tls.enabled, "server ready");
     let cli = MysqlCli::start(&server, &fixtures, HARNESS_PASSWORD, &ctx.labels).await?;
     let cli_version = cli.version().await?;
-    let clients = [Client::MysqlCli(cli), Client::RustMysql(RustMysql::new(dir.path().to_path_buf(), server.host_port))];
+    let clients = [
+        Client::MysqlCli(Box::new(cli)),
+        Client::RustMysql(RustMysql::new(dir.path().to_path_buf(), server.host_port)),
+    ];
 
     let mut rows = Vec::new();
     for client in &clients {
@@ -73,7 +90,11 @@ pub async fn run_scenario(scenario: &Scenario, flavor: &'static Flavor, ctx: &Ru
             };
             let outcome = client.attempt(&cell).await?;
             tracing::debug!(scenario = %scenario.id, client = client.name(), %ssl_mode, %outcome, "cell");
-            rows.push(Row { client: client.name(), ssl_mode, outcome });
+            rows.push(Row {
+                client: client.name(),
+                ssl_mode,
+                outcome,
+            });
         }
     }
     Ok(ScenarioReport {
@@ -81,7 +102,10 @@ pub async fn run_scenario(scenario: &Scenario, flavor: &'static Flavor, ctx: &Ru
         description: scenario.description.clone(),
         flavor: flavor.name,
         server_version: server.version.clone(),
-        client_versions: vec![(MysqlCli::NAME, cli_version), (RustMysql::NAME, "mysql crate 28, native-tls".into())],
+        client_versions: vec![
+            (MysqlCli::NAME, cli_version),
+            (RustMysql::NAME, "mysql crate 28, native-tls".into()),
+        ],
         server_tls_enabled: server.tls.enabled,
         server_tls_log: server.tls.log.clone(),
         rows,

@@ -14,7 +14,9 @@ async fn scenario_matches_snapshot(#[files("../../scenarios/**/*.toml")] path: P
     let scenario = scenario::load(&root, &path).expect("scenario file loads");
     let ctx = RunContext::new();
     for flavor in Flavor::ALL {
-        let report = run_scenario(&scenario, flavor, &ctx).await.expect("harness runs the scenario");
+        let report = run_scenario(&scenario, flavor, &ctx)
+            .await
+            .expect("harness runs the scenario");
         assert!(!report.rows.is_empty(), "a scenario produces cells");
         assert_snapshot(&report);
     }

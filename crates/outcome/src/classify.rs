@@ -16,11 +16,19 @@ pub struct Rule {
 }
 
 const fn msg(contains: &'static str, kind: FailureKind) -> Rule {
-    Rule { code: None, contains: Some(contains), kind }
+    Rule {
+        code: None,
+        contains: Some(contains),
+        kind,
+    }
 }
 
 const fn code(code: u16, kind: FailureKind) -> Rule {
-    Rule { code: Some(code), contains: None, kind }
+    Rule {
+        code: Some(code),
+        contains: None,
+        kind,
+    }
 }
 
 /// The rules, most specific first. Codes: 2026 `CR_SSL_CONNECTION_ERROR`, 2061
@@ -28,12 +36,21 @@ const fn code(code: u16, kind: FailureKind) -> Rule {
 /// include/errmsg.h); 1045 `ER_ACCESS_DENIED_ERROR`, 3159 `ER_SECURE_TRANSPORT_REQUIRED`
 /// (mysqld_error.h).
 pub const CLASSIFICATION_RULES: &[Rule] = &[
-    msg("ssl is required but the server doesn't support it", FailureKind::ServerNoTls),
-    msg("server does not have this capability", FailureKind::ServerNoTls),
+    msg(
+        "ssl is required but the server doesn't support it",
+        FailureKind::ServerNoTls,
+    ),
+    msg(
+        "server does not have this capability",
+        FailureKind::ServerNoTls,
+    ),
     code(3159, FailureKind::ServerRequiresTls),
     msg("certificate verify failed", FailureKind::Verification),
     msg("certificate has expired", FailureKind::Verification),
-    msg("unable to get local issuer certificate", FailureKind::Verification),
+    msg(
+        "unable to get local issuer certificate",
+        FailureKind::Verification,
+    ),
     msg("self-signed certificate", FailureKind::Verification),
     msg("hostname mismatch", FailureKind::Verification),
     msg("ip address mismatch", FailureKind::Verification),
@@ -55,7 +72,9 @@ pub fn classify(code: Option<u16>, message: &str) -> FailureKind {
     let lower = message.to_lowercase();
     CLASSIFICATION_RULES
         .iter()
-        .find(|r| r.code.is_none_or(|c| Some(c) == code) && r.contains.is_none_or(|s| lower.contains(s)))
+        .find(|r| {
+            r.code.is_none_or(|c| Some(c) == code) && r.contains.is_none_or(|s| lower.contains(s))
+        })
         .map_or(FailureKind::Other, |r| r.kind)
 }
 
@@ -65,15 +84,47 @@ mod tests {
     use rstest::rstest;
 
     #[rstest]
-    #[case(Some(2026), "SSL connection error: error:0A000086:SSL routines::certificate verify failed", FailureKind::Verification)]
-    #[case(Some(2026), "SSL connection error: SSL is required but the server doesn't support it", FailureKind::ServerNoTls)]
-    #[case(Some(2026), "SSL connection error: error:0A000102:SSL routines::unsupported protocol", FailureKind::Handshake)]
-    #[case(Some(3159), "Connections using insecure transport are prohibited while --require_secure_transport=ON.", FailureKind::ServerRequiresTls)]
-    #[case(Some(1045), "Access denied for user 'harness'@'172.17.0.1' (using password: YES)", FailureKind::Auth)]
-    #[case(None, "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed", FailureKind::Verification)]
-    #[case(Some(2003), "Can't connect to MySQL server on '127.0.0.1:3306' (111)", FailureKind::Transport)]
+    #[case(
+        Some(2026),
+        "SSL connection error: error:0A000086:SSL routines::certificate verify failed",
+        FailureKind::Verification
+    )]
+    #[case(
+        Some(2026),
+        "SSL connection error: SSL is required but the server doesn't support it",
+        FailureKind::ServerNoTls
+    )]
+    #[case(
+        Some(2026),
+        "SSL connection error: error:0A000102:SSL routines::unsupported protocol",
+        FailureKind::Handshake
+    )]
+    #[case(
+        Some(3159),
+        "Connections using insecure transport are prohibited while --require_secure_transport=ON.",
+        FailureKind::ServerRequiresTls
+    )]
+    #[case(
+        Some(1045),
+        "Access denied for user 'harness'@'172.17.0.1' (using password: YES)",
+        FailureKind::Auth
+    )]
+    #[case(
+        None,
+        "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed",
+        FailureKind::Verification
+    )]
+    #[case(
+        Some(2003),
+        "Can't connect to MySQL server on '127.0.0.1:3306' (111)",
+        FailureKind::Transport
+    )]
     #[case(None, "something new", FailureKind::Other)]
-    fn classifies_real_messages(#[case] code: Option<u16>, #[case] message: &str, #[case] kind: FailureKind) {
+    fn classifies_real_messages(
+        #[case] code: Option<u16>,
+        #[case] message: &str,
+        #[case] kind: FailureKind,
+    ) {
         assert_eq!(classify(code, message), kind);
     }
 }

@@ -94,9 +94,17 @@ impl fmt::Display for Outcome {
     /// `failed · verification · 2026 (HY000) · SSL connection error: …`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Outcome::Connected { tls: Some(t) } => write!(f, "connected · {} · {}", t.version, t.cipher),
+            Outcome::Connected { tls: Some(t) } => {
+                write!(f, "connected · {} · {}", t.version, t.cipher)
+            }
             Outcome::Connected { tls: None } => write!(f, "connected · no TLS"),
-            Outcome::Failed { code, sqlstate, message, kind, raw_type } => {
+            Outcome::Failed {
+                code,
+                sqlstate,
+                message,
+                kind,
+                raw_type,
+            } => {
                 write!(f, "failed · {}", kind.as_str())?;
                 match (code, sqlstate) {
                     (Some(c), Some(s)) => write!(f, " · {c} ({s})")?,

@@ -14,9 +14,15 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         // Source line numbers: statem_clnt.c:2091 → statem_clnt.c:<line>.
         (r"(\.(?:c|cc|cpp|h|rs|py|java|go|js)):\d+", "$1:<line>"),
         // RFC 3339 / ISO timestamps.
-        (r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?", "<date>"),
+        (
+            r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
+            "<date>",
+        ),
         // OpenSSL-style dates: 'Nov 23 14:00:00 2026 GMT'.
-        (r"[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4}(?: GMT)?", "<date>"),
+        (
+            r"[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4}(?: GMT)?",
+            "<date>",
+        ),
         // Serials, fingerprints, container ids: long hex runs.
         (r"\b[0-9a-fA-F]{16,}\b", "<hex>"),
         // Container-side client addresses in access-denied messages: 'harness'@'172.17.0.1'.
@@ -32,7 +38,9 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 pub fn redact(text: &str) -> String {
     RULES
         .iter()
-        .fold(text.trim().to_owned(), |acc, (re, with)| re.replace_all(&acc, *with).into_owned())
+        .fold(text.trim().to_owned(), |acc, (re, with)| {
+            re.replace_all(&acc, *with).into_owned()
+        })
 }
 
 #[cfg(test)]
@@ -41,13 +49,28 @@ mod tests {
     use rstest::rstest;
 
     #[rstest]
-    #[case("Can't connect to MySQL server on '127.0.0.1:49153' (111)", "Can't connect to MySQL server on '127.0.0.1:<port>' (111)")]
-    #[case("error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:2091:", "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:<line>:")]
+    #[case(
+        "Can't connect to MySQL server on '127.0.0.1:49153' (111)",
+        "Can't connect to MySQL server on '127.0.0.1:<port>' (111)"
+    )]
+    #[case(
+        "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:2091:",
+        "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:<line>:"
+    )]
     #[case("failed to open /tmp/.tmpAbC123/ca.pem", "failed to open <tmp>")]
-    #[case("notAfter=Nov 23 14:00:00 2026 GMT at 2026-11-23T14:00:00.123Z", "notAfter=<date> at <date>")]
+    #[case(
+        "notAfter=Nov 23 14:00:00 2026 GMT at 2026-11-23T14:00:00.123Z",
+        "notAfter=<date> at <date>"
+    )]
     #[case("serial 5f3a9b2c4d5e6f708192a3b4c5d6e7f8 ok", "serial <hex> ok")]
-    #[case("Access denied for user 'harness'@'172.17.0.1' (using password: YES)", "Access denied for user 'harness'@'<client-ip>' (using password: YES)")]
-    #[case("  error:0A000086:SSL routines::certificate verify failed  ", "error:0A000086:SSL routines::certificate verify failed")]
+    #[case(
+        "Access denied for user 'harness'@'172.17.0.1' (using password: YES)",
+        "Access denied for user 'harness'@'<client-ip>' (using password: YES)"
+    )]
+    #[case(
+        "  error:0A000086:SSL routines::certificate verify failed  ",
+        "error:0A000086:SSL routines::certificate verify failed"
+    )]
     fn masks_what_varies_and_keeps_what_users_search(#[case] raw: &str, #[case] expected: &str) {
         assert_eq!(redact(raw), expected);
     }

@@ -15,9 +15,17 @@ pub fn discover(root: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut found = Vec::new();
     let mut dirs = vec![root.to_path_buf()];
     while let Some(dir) = dirs.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
+        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
         for entry in entries {
-            let path = entry.map_err(|source| Error::Io { path: dir.clone(), source })?.path();
+            let path = entry
+                .map_err(|source| Error::Io {
+                    path: dir.clone(),
+                    source,
+                })?
+                .path();
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "toml") {
@@ -32,11 +40,21 @@ pub fn discover(root: &Path) -> Result<Vec<PathBuf>, Error> {
 /// Reads, parses and validates the scenario at `path`; its id is `path` relative to `root`
 /// without the `.toml` extension, with `/` separators.
 pub fn load(root: &Path, path: &Path) -> Result<Scenario, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let (root_c, path_c) = (canonical(root), canonical(path));
-    let rel = path_c.strip_prefix(&root_c).unwrap_or(&path_c).with_extension("");
-    let id = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+    let rel = path_c
+        .strip_prefix(&root_c)
+        .unwrap_or(&path_c)
+        .with_extension("");
+    let id = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
     let mut scenario = parse(path, &text)?;
     scenario.id = id;
     Ok(scenario)
@@ -45,34 +63,49 @@ pub fn load(root: &Path, path: &Path) -> Result<Scenario, Error> {
 /// Parses and validates scenario TOML; `path` is only used in error messages.
 /// The returned scenario has an empty `id`.
 pub fn parse(path: &Path, text: &str) -> Result<Scenario, Error> {
-    let scenario: Scenario =
-        toml::from_str(text).map_err(|e| Error::Parse { path: path.to_path_buf(), message: e.to_string() })?;
-    validate(&scenario).map_err(|(field, message)| Error::Invalid { path: path.to_path_buf(), field, message })?;
+    let scenario: Scenario = toml::from_str(text).map_err(|e| Error::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    validate(&scenario).map_err(|(field, message)| Error::Invalid {
+        path: path.to_path_buf(),
+        field,
+        message,
+    })?;
     Ok(scenario)
 }
 
 fn validate(s: &Scenario) -> Result<(), (String, String)> {
     if s.certs.is_empty() {
-        return Err(("certs".into(), "at least one certificate is needed, e.g. `[certs.ca]`".into()));
+        return Err((
+            "certs".into(),
+            "at least one certificate is needed, e.g. `[certs.ca]`".into(),
+        ));
     }
     for (name, cert) in &s.certs {
-        if let Some(issuer) = &cert.issuer {
-            if !s.certs.contains_key(issuer) {
-                return Err((format!("certs.{name}.issuer"), unknown_cert(s, issuer)));
-            }
+        if let Some(issuer) = &cert.issuer
+            && !s.certs.contains_key(issuer)
+        {
+            return Err((format!("certs.{name}.issuer"), unknown_cert(s, issuer)));
         }
         if cert.not_after <= cert.not_before {
             // An inverted window is a legitimate defect for later; for now say it plainly.
             return Err((
                 format!("certs.{name}.not_after"),
-                format!("`{}` is not after not_before `{}`", cert.not_after, cert.not_before),
+                format!(
+                    "`{}` is not after not_before `{}`",
+                    cert.not_after, cert.not_before
+                ),
             ));
         }
         let mut seen = BTreeSet::new();
         let mut at = name.as_str();
         while let Some(next) = s.certs.get(at).and_then(|c| c.issuer.as_deref()) {
             if !seen.insert(at) {
-                return Err((format!("certs.{name}.issuer"), "issuer chain loops back on itself".into()));
+                return Err((
+                    format!("certs.{name}.issuer"),
+                    "issuer chain loops back on itself".into(),
+                ));
             }
             at = next;
         }
@@ -96,22 +129,34 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
     if !is_loopback(&s.client.host) {
         return Err((
             "client.host".into(),
-            format!("`{}`: clients may only dial loopback (`localhost` or 127.0.0.0/8)", s.client.host),
+            format!(
+                "`{}`: clients may only dial loopback (`localhost` or 127.0.0.0/8)",
+                s.client.host
+            ),
         ));
     }
     if s.client.ssl_modes.is_empty() {
-        return Err(("client.ssl_modes".into(), "list at least one ssl-mode, or omit the field for all five".into()));
+        return Err((
+            "client.ssl_modes".into(),
+            "list at least one ssl-mode, or omit the field for all five".into(),
+        ));
     }
     let unique: BTreeSet<_> = s.client.ssl_modes.iter().collect();
     if unique.len() != s.client.ssl_modes.len() {
-        return Err(("client.ssl_modes".into(), "an ssl-mode is listed twice".into()));
+        return Err((
+            "client.ssl_modes".into(),
+            "an ssl-mode is listed twice".into(),
+        ));
     }
     Ok(())
 }
 
 fn unknown_cert(s: &Scenario, name: &str) -> String {
     let known: Vec<_> = s.certs.keys().map(String::as_str).collect();
-    format!("no certificate named `{name}`; defined: {}", known.join(", "))
+    format!(
+        "no certificate named `{name}`; defined: {}",
+        known.join(", ")
+    )
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -141,7 +186,9 @@ san = ["DNS:localhost", "IP:127.0.0.1"]
 "#;
 
     fn err_of(text: &str) -> String {
-        parse(Path::new("scenarios/x.toml"), text).expect_err("must be rejected").to_string()
+        parse(Path::new("scenarios/x.toml"), text)
+            .expect_err("must be rejected")
+            .to_string()
     }
 
     #[test]
@@ -154,8 +201,16 @@ san = ["DNS:localhost", "IP:127.0.0.1"]
     }
 
     #[rstest]
-    #[case::unknown_top_level_field("description", "colour = 1\ndescription", "unknown field `colour`")]
-    #[case::unknown_cert_field("is_ca = true", "is_ca = true\nexpiry = '1d'", "unknown field `expiry`")]
+    #[case::unknown_top_level_field(
+        "description",
+        "colour = 1\ndescription",
+        "unknown field `colour`"
+    )]
+    #[case::unknown_cert_field(
+        "is_ca = true",
+        "is_ca = true\nexpiry = '1d'",
+        "unknown field `expiry`"
+    )]
     fn unknown_fields_are_named(#[case] from: &str, #[case] to: &str, #[case] expected: &str) {
         let err = err_of(&VALID.replacen(from, to, 1));
         assert!(err.contains("scenarios/x.toml"), "{err}");
@@ -163,11 +218,31 @@ san = ["DNS:localhost", "IP:127.0.0.1"]
     }
 
     #[rstest]
-    #[case::missing_issuer("issuer = \"ca\"", "issuer = \"nope\"", "field `certs.server.issuer`: no certificate named `nope`")]
-    #[case::bad_san("\"IP:127.0.0.1\"", "\"IP:localhost\"", "`localhost` is not an IPv4 or IPv6 address")]
-    #[case::bad_offset("key = \"rsa2048-2\"\nsan", "key = \"rsa2048-2\"\nnot_after = \"1y\"\nsan", "expected an offset like")]
-    #[case::file_with_both("{ key = \"rsa2048-2\" }", "{ key = \"rsa2048-2\", certs = [\"ca\"] }", "give exactly one of")]
-    fn inconsistent_scenarios_name_the_field(#[case] from: &str, #[case] to: &str, #[case] expected: &str) {
+    #[case::missing_issuer(
+        "issuer = \"ca\"",
+        "issuer = \"nope\"",
+        "field `certs.server.issuer`: no certificate named `nope`"
+    )]
+    #[case::bad_san(
+        "\"IP:127.0.0.1\"",
+        "\"IP:localhost\"",
+        "`localhost` is not an IPv4 or IPv6 address"
+    )]
+    #[case::bad_offset(
+        "key = \"rsa2048-2\"\nsan",
+        "key = \"rsa2048-2\"\nnot_after = \"1y\"\nsan",
+        "expected an offset like"
+    )]
+    #[case::file_with_both(
+        "{ key = \"rsa2048-2\" }",
+        "{ key = \"rsa2048-2\", certs = [\"ca\"] }",
+        "give exactly one of"
+    )]
+    fn inconsistent_scenarios_name_the_field(
+        #[case] from: &str,
+        #[case] to: &str,
+        #[case] expected: &str,
+    ) {
         let err = err_of(&VALID.replacen(from, to, 1));
         assert!(err.contains(expected), "{err}");
     }

@@ -14,7 +14,9 @@ pub struct Offset {
 impl Offset {
     /// An offset of `days` whole days (negative for the past).
     pub const fn days(days: i64) -> Self {
-        Offset { seconds: days * 86_400 }
+        Offset {
+            seconds: days * 86_400,
+        }
     }
 }
 
@@ -22,7 +24,11 @@ impl FromStr for Offset {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let expected = || format!("expected an offset like \"-1d\" or \"+365d\" (sign, number, unit s|m|h|d), found {s:?}");
+        let expected = || {
+            format!(
+                "expected an offset like \"-1d\" or \"+365d\" (sign, number, unit s|m|h|d), found {s:?}"
+            )
+        };
         let (sign, rest) = match s.as_bytes().first() {
             Some(b'+') => (1, &s[1..]),
             Some(b'-') => (-1, &s[1..]),
@@ -48,7 +54,7 @@ impl fmt::Display for Offset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.seconds < 0 { '-' } else { '+' };
         let abs = self.seconds.unsigned_abs();
-        if abs % 86_400 == 0 {
+        if abs.is_multiple_of(86_400) {
             write!(f, "{sign}{}d", abs / 86_400)
         } else {
             write!(f, "{sign}{abs}s")

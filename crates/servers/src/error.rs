@@ -16,10 +16,14 @@ pub enum Error {
         detail: String,
     },
     /// The image is not present locally; the fix is `cargo xtask images`.
-    #[error("image {0} is not built; run `cargo xtask images` (or `cargo xtask matrix`, which builds it)")]
+    #[error(
+        "image {0} is not built; run `cargo xtask images` (or `cargo xtask matrix`, which builds it)"
+    )]
     ImageMissing(String),
     /// No Debian mirror could be read from the machine's apt configuration.
-    #[error("no Debian mirror found in /etc/apt/sources.list or /etc/apt/sources.list.d/*.sources; set HARNESS_DEBIAN_MIRROR")]
+    #[error(
+        "no Debian mirror found in /etc/apt/sources.list or /etc/apt/sources.list.d/*.sources; set HARNESS_DEBIAN_MIRROR"
+    )]
     NoMirror,
     /// Docker (through testcontainers) failed to start or talk to a container.
     #[error("container for {what}: {source}")]

@@ -31,7 +31,13 @@ impl ImageRecipe {
     /// Content tag: `<flavor>-<first 12 hex of SHA-256 over every input>`.
     pub fn tag(&self) -> String {
         let mut h = Sha256::new();
-        for part in [self.repository, self.flavor, self.suite, self.packages, self.dockerfile] {
+        for part in [
+            self.repository,
+            self.flavor,
+            self.suite,
+            self.packages,
+            self.dockerfile,
+        ] {
             h.update(part.as_bytes());
             h.update([0]);
         }
@@ -41,7 +47,12 @@ impl ImageRecipe {
             h.update(body.as_bytes());
             h.update([0]);
         }
-        let hex: String = h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let hex: String = h
+            .finalize()
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
         format!("{}-{hex}", self.flavor)
     }
 
@@ -91,16 +102,21 @@ impl ImageRecipe {
         }
         std::fs::create_dir_all(work_dir).map_err(|e| fail("create work dir", e.to_string()))?;
         tracing::info!(%reference, suite = self.suite, %mirror, "debootstrap");
-        run(
-            Command::new("debootstrap")
-                .arg("--variant=minbase")
-                .arg(format!("--include={}", self.package_list().join(",")))
-                .arg(self.suite)
-                .arg(&rootfs)
-                .arg(&mirror),
-        )
+        run(Command::new("debootstrap")
+            .arg("--variant=minbase")
+            .arg(format!("--include={}", self.package_list().join(",")))
+            .arg(self.suite)
+            .arg(&rootfs)
+            .arg(&mirror))
         .map_err(|d| fail("debootstrap", d))?;
-        for trimmed in ["usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale", "var/cache/apt/archives", "var/lib/apt/lists"] {
+        for trimmed in [
+            "usr/share/doc",
+            "usr/share/man",
+            "usr/share/info",
+            "usr/share/locale",
+            "var/cache/apt/archives",
+            "var/lib/apt/lists",
+        ] {
             let dir = rootfs.join(trimmed);
             if dir.exists() {
                 std::fs::remove_dir_all(&dir).map_err(|e| fail("trim rootfs", e.to_string()))?;
@@ -116,8 +132,14 @@ impl ImageRecipe {
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|e| fail("tar rootfs", e.to_string()))?;
-        let tar_out = tar.stdout.take().ok_or_else(|| fail("tar rootfs", "no stdout".into()))?;
-        run(Command::new("docker").args(["import", "-", &base]).stdin(tar_out)).map_err(|d| fail("docker import", d))?;
+        let tar_out = tar
+            .stdout
+            .take()
+            .ok_or_else(|| fail("tar rootfs", "no stdout".into()))?;
+        run(Command::new("docker")
+            .args(["import", "-", &base])
+            .stdin(tar_out))
+        .map_err(|d| fail("docker import", d))?;
         let tar_status = tar.wait().map_err(|e| fail("tar rootfs", e.to_string()))?;
         if !tar_status.success() {
             return Err(fail("tar rootfs", tar_status.to_string()));
@@ -125,15 +147,25 @@ impl ImageRecipe {
         std::fs::remove_dir_all(&rootfs).map_err(|e| fail("clean work dir", e.to_string()))?;
 
         let context = work_dir.join("context");
-        std::fs::create_dir_all(&context).map_err(|e| fail("write build context", e.to_string()))?;
-        std::fs::write(context.join("Dockerfile"), self.dockerfile).map_err(|e| fail("write build context", e.to_string()))?;
+        std::fs::create_dir_all(&context)
+            .map_err(|e| fail("write build context", e.to_string()))?;
+        std::fs::write(context.join("Dockerfile"), self.dockerfile)
+            .map_err(|e| fail("write build context", e.to_string()))?;
         for (name, body) in self.context {
-            std::fs::write(context.join(name), body).map_err(|e| fail("write build context", e.to_string()))?;
+            std::fs::write(context.join(name), body)
+                .map_err(|e| fail("write build context", e.to_string()))?;
         }
         tracing::info!(%reference, "docker build");
         run(Command::new("docker")
             .env("DOCKER_BUILDKIT", "0")
-            .args(["build", "--quiet", "--build-arg", &format!("BASE={base}"), "-t", &reference])
+            .args([
+                "build",
+                "--quiet",
+                "--build-arg",
+                &format!("BASE={base}"),
+                "-t",
+                &reference,
+            ])
             .arg(&context))
         .map_err(|d| fail("docker build", d))?;
         Ok(true)
@@ -142,24 +174,30 @@ impl ImageRecipe {
 
 /// Runs a command to completion; on failure returns its status and the tail of its output.
 fn run(cmd: &mut Command) -> Result<(), String> {
-    let out = cmd.output().map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot start {:?}: {e}", cmd.get_program()))?;
     if out.status.success() {
         return Ok(());
     }
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     let tail: Vec<&str> = text.lines().rev().take(15).collect();
-    Err(format!("{}\n{}", out.status, tail.into_iter().rev().collect::<Vec<_>>().join("\n")))
+    Err(format!(
+        "{}\n{}",
+        out.status,
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    ))
 }
 
 /// The Debian archive mirror this machine's apt uses: `HARNESS_DEBIAN_MIRROR` if set, else the
 /// first non-security `URIs:` (deb822, `/etc/apt/sources.list.d/*.sources`) or `deb` line
 /// (`/etc/apt/sources.list`). Never a hard-coded host. Errors: [`Error::NoMirror`].
 pub fn debian_mirror() -> Result<String, Error> {
-    if let Ok(m) = std::env::var("HARNESS_DEBIAN_MIRROR") {
-        if !m.is_empty() {
-            return Ok(m);
-        }
+    if let Ok(m) = std::env::var("HARNESS_DEBIAN_MIRROR")
+        && !m.is_empty()
+    {
+        return Ok(m);
     }
     let mut files: Vec<PathBuf> = vec![PathBuf::from("/etc/apt/sources.list")];
     if let Ok(dir) = std::fs::read_dir("/etc/apt/sources.list.d") {
@@ -177,15 +215,18 @@ pub fn debian_mirror() -> Result<String, Error> {
 /// First Debian archive URI in one apt sources file, one-line or deb822 format.
 fn mirror_in(text: &str) -> Option<String> {
     let is_archive = |uri: &str| uri.trim_end_matches('/').ends_with("/debian");
-    text.lines().map(str::trim).filter(|l| !l.starts_with('#')).find_map(|line| {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let uri = match words.as_slice() {
-            ["URIs:", uris @ ..] => uris.iter().find(|u| is_archive(u)).copied(),
-            ["deb", rest @ ..] => rest.iter().find(|w| !w.starts_with('[')).copied(),
-            _ => None,
-        }?;
-        is_archive(uri).then(|| uri.trim_end_matches('/').to_owned())
-    })
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let uri = match words.as_slice() {
+                ["URIs:", uris @ ..] => uris.iter().find(|u| is_archive(u)).copied(),
+                ["deb", rest @ ..] => rest.iter().find(|w| !w.starts_with('[')).copied(),
+                _ => None,
+            }?;
+            is_archive(uri).then(|| uri.trim_end_matches('/').to_owned())
+        })
 }
 
 #[cfg(test)]
@@ -195,9 +236,18 @@ mod tests {
     #[test]
     fn reads_deb822_and_one_line_sources() {
         let deb822 = "Types: deb\nURIs: http://mirror.invalid/debian\nSuites: bookworm\n\nTypes: deb\nURIs: http://mirror.invalid/debian-security\n";
-        assert_eq!(mirror_in(deb822).as_deref(), Some("http://mirror.invalid/debian"));
+        assert_eq!(
+            mirror_in(deb822).as_deref(),
+            Some("http://mirror.invalid/debian")
+        );
         let classic = "# comment\ndeb [arch=amd64] http://mirror.invalid/debian/ bookworm main\n";
-        assert_eq!(mirror_in(classic).as_deref(), Some("http://mirror.invalid/debian"));
-        assert_eq!(mirror_in("deb https://packages.invalid/apt cloud main\n"), None);
+        assert_eq!(
+            mirror_in(classic).as_deref(),
+            Some("http://mirror.invalid/debian")
+        );
+        assert_eq!(
+            mirror_in("deb https://packages.invalid/apt cloud main\n"),
+            None
+        );
     }
 }

@@ -21,7 +21,9 @@ impl RunLabels {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or_default();
-        RunLabels { run_id: format!("{secs}-{}", std::process::id()) }
+        RunLabels {
+            run_id: format!("{secs}-{}", std::process::id()),
+        }
     }
 
     /// The label map to put on a container.

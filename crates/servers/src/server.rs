@@ -67,13 +67,21 @@ impl Server {
         let mut request = image
             .with_labels(labels.as_map())
             .with_startup_timeout(startup)
-            .with_copy_to("/etc/mysql/my.cnf", flavor.render_config(&scenario.server, FIXTURE_DIR).into_bytes())
+            .with_copy_to(
+                "/etc/mysql/my.cnf",
+                flavor
+                    .render_config(&scenario.server, FIXTURE_DIR)
+                    .into_bytes(),
+            )
             .with_host_config_modifier(|hc| {
                 hc.publish_all_ports = Some(false);
                 hc.port_bindings = Some(
                     [(
                         "3306/tcp".to_owned(),
-                        Some(vec![PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some(String::new()) }]),
+                        Some(vec![PortBinding {
+                            host_ip: Some("127.0.0.1".into()),
+                            host_port: Some(String::new()),
+                        }]),
                     )]
                     .into(),
                 );
@@ -81,17 +89,30 @@ impl Server {
         for (name, bytes) in &fixtures.files {
             request = request.with_copy_to(format!("{FIXTURE_DIR}/{name}"), bytes.clone());
         }
-        let container = request.start().await.map_err(|source| Error::Container { what: what.clone(), source })?;
-        let host_port =
-            container.get_host_port_ipv4(3306.tcp()).await.map_err(|source| Error::Container { what: what.clone(), source })?;
+        let container = request.start().await.map_err(|source| Error::Container {
+            what: what.clone(),
+            source,
+        })?;
+        let host_port = container
+            .get_host_port_ipv4(3306.tcp())
+            .await
+            .map_err(|source| Error::Container {
+                what: what.clone(),
+                source,
+            })?;
         let mut server = Server {
             container,
             flavor,
             host_port,
             version: String::new(),
-            tls: TlsStatus { enabled: false, log: Vec::new() },
+            tls: TlsStatus {
+                enabled: false,
+                log: Vec::new(),
+            },
         };
-        let rows = server.socket_query(&format!("SELECT VERSION(); {}", flavor.tls_enabled_sql)).await?;
+        let rows = server
+            .socket_query(&format!("SELECT VERSION(); {}", flavor.tls_enabled_sql))
+            .await?;
         server.version = rows.first().cloned().unwrap_or_default();
         server.tls.enabled = rows.get(1).is_some_and(|v| v == "Yes");
         server.tls.log = server.tls_log_lines().await?;
@@ -121,17 +142,32 @@ impl Server {
             .container
             .exec(ExecCommand::new(argv))
             .await
-            .map_err(|e| Error::Exec { what: what(), detail: e.to_string() })?;
-        let stdout = res.stdout_to_vec().await.map_err(|e| Error::Exec { what: what(), detail: e.to_string() })?;
-        let stderr = res.stderr_to_vec().await.map_err(|e| Error::Exec { what: what(), detail: e.to_string() })?;
-        let code = res.exit_code().await.map_err(|e| Error::Exec { what: what(), detail: e.to_string() })?;
+            .map_err(|e| Error::Exec {
+                what: what(),
+                detail: e.to_string(),
+            })?;
+        let stdout = res.stdout_to_vec().await.map_err(|e| Error::Exec {
+            what: what(),
+            detail: e.to_string(),
+        })?;
+        let stderr = res.stderr_to_vec().await.map_err(|e| Error::Exec {
+            what: what(),
+            detail: e.to_string(),
+        })?;
+        let code = res.exit_code().await.map_err(|e| Error::Exec {
+            what: what(),
+            detail: e.to_string(),
+        })?;
         if code != Some(0) {
             return Err(Error::Exec {
                 what: what(),
                 detail: format!("exit {code:?}: {}", String::from_utf8_lossy(&stderr).trim()),
             });
         }
-        Ok(String::from_utf8_lossy(&stdout).lines().map(str::to_owned).collect())
+        Ok(String::from_utf8_lossy(&stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect())
     }
 
     /// The server's log lines (stderr) that mention TLS, SSL or certificates, with the
@@ -141,12 +177,17 @@ impl Server {
             .container
             .stderr_to_vec()
             .await
-            .map_err(|source| Error::Container { what: format!("{} server log", self.flavor.name), source })?;
+            .map_err(|source| Error::Container {
+                what: format!("{} server log", self.flavor.name),
+                source,
+            })?;
         Ok(String::from_utf8_lossy(&raw)
             .lines()
             .filter(|l| {
                 let lower = l.to_ascii_lowercase();
-                ["ssl", "tls", "certificate"].iter().any(|w| lower.contains(w))
+                ["ssl", "tls", "certificate"]
+                    .iter()
+                    .any(|w| lower.contains(w))
             })
             .map(|l| match l.find(" [") {
                 Some(at) => l[at + 1..].to_owned(),
