@@ -77,7 +77,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let results = runtime.block_on(run_all(scenarios, flavors, ctx, args.jobs.max(1)));
+    let run_id = ctx.labels.run_id.clone();
+    // Ctrl-C drops the in-flight scenarios (their containers are removed on drop), then a sweep
+    // by run label removes any container created while the interrupt arrived.
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            results = run_all(scenarios, flavors, ctx, args.jobs.max(1)) => Some(results),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    drop(runtime);
+    let Some(results) = outcome else {
+        let swept = servers::sweep(Some(&run_id))?;
+        eprintln!(
+            "interrupted: in-flight scenarios cancelled, {swept} straggler container(s) swept"
+        );
+        std::process::exit(130);
+    };
 
     let (mut faults, mut mismatches, mut cells) = (0, 0, 0);
     for (label, result) in &results {

@@ -14,5 +14,5 @@ pub use error::Error;
 pub use flavor::Flavor;
 pub use flavor::MYSQL_9;
 pub use image::{ImageRecipe, debian_mirror};
-pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels};
+pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels, sweep};
 pub use server::{FIXTURE_DIR, HARNESS_PASSWORD, Server, TlsStatus};

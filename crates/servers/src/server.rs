@@ -1,6 +1,7 @@
 //! A booted server: one container from a flavor's image with the scenario's fixtures and
 //! my.cnf copied in, published on 127.0.0.1 only. Dropping the [`Server`] removes the container
-//! (testcontainers), and the `watchdog` feature removes it on SIGINT/SIGTERM too.
+//! (testcontainers, blocking until Docker confirms); interrupted runs are swept by label
+//! ([`crate::sweep`]).
 
 use crate::{Error, Flavor, RunLabels};
 use certgen::Fixtures;
