@@ -1,0 +1,74 @@
+//! Ctrl-C during `cargo xtask matrix` leaves no container behind: the real binary is started,
+//! interrupted with SIGINT as soon as its first container exists, and Docker is asked what is
+//! left with the run's label. Needs Docker and the built image (`cargo xtask test` builds it).
+
+use std::{
+    process::{Command, Stdio},
+    thread::sleep,
+    time::{Duration, Instant},
+};
+
+fn containers_of_run(run_id: &str) -> Vec<String> {
+    let out = Command::new("docker")
+        .args([
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label={}={run_id}", servers::LABEL_RUN),
+        ])
+        .output()
+        .expect("docker ps runs");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn sigint_during_matrix_removes_every_container_of_the_run() {
+    let run_id = format!("interrupt-test-{}", std::process::id());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["matrix", "basic/"])
+        .env("HARNESS_RUN_ID", &run_id)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("xtask starts");
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while containers_of_run(&run_id).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no container appeared within 60 s"
+        );
+        assert!(
+            child.try_wait().expect("poll").is_none(),
+            "matrix ended before any container started"
+        );
+        sleep(Duration::from_millis(100));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            servers::sweep(Some(&run_id)).expect("cleanup after failure");
+            panic!("matrix did not exit within 60 s of SIGINT");
+        }
+        sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.code(), Some(130), "interrupted runs exit 130");
+    assert_eq!(
+        containers_of_run(&run_id),
+        Vec::<String>::new(),
+        "containers left behind"
+    );
+}
