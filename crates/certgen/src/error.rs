@@ -28,6 +28,26 @@ pub enum Error {
         /// rcgen's error.
         source: rcgen::Error,
     },
+    /// A version-1 or SHA-1/MD5 certificate could not be re-encoded and re-signed.
+    #[error("scenario `{scenario}`: certificate `{cert}`: {message}")]
+    Rewrite {
+        /// Scenario id.
+        scenario: String,
+        /// Certificate name in the scenario.
+        cert: String,
+        /// What failed, e.g. "Sha1 signatures need an RSA issuer key".
+        message: String,
+    },
+    /// A key file could not be encoded or encrypted.
+    #[error("scenario `{scenario}`: file `{file}`: {message}")]
+    Key {
+        /// Scenario id.
+        scenario: String,
+        /// File name.
+        file: String,
+        /// What failed.
+        message: String,
+    },
     /// A validity offset moved a date outside what X.509 can encode.
     #[error(
         "scenario `{scenario}`: field `certs.{cert}`: validity offset leaves the representable date range"

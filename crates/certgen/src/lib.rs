@@ -2,15 +2,18 @@
 //! (`ca.pem`, `server-cert.pem`, `server-key.pem`, …) plus a `manifest.json` describing them.
 //!
 //! Deterministic by construction: keys are committed test keys, serials derive from names,
-//! RSA PKCS#1 v1.5 signatures are deterministic, and `now` is injected. The only I/O is
+//! every signature scheme used is deterministic (RSA PKCS#1 v1.5, RFC 6979 ECDSA, Ed25519),
+//! encrypted keys use derived salts, and `now` is injected. The only I/O is
 //! [`Fixtures::write_to`].
 
+mod encode;
 mod error;
 mod keys;
 mod manifest;
 mod mint;
+mod rewrite;
 
 pub use error::Error;
 pub use keys::{TEST_KEYS, test_key_pem};
-pub use manifest::{CertEntry, FileEntry, Manifest};
-pub use mint::{Fixtures, generate};
+pub use manifest::{CertEntry, CrlEntry, FileEntry, Manifest};
+pub use mint::{FixtureFile, Fixtures, generate};

@@ -37,6 +37,12 @@ pub struct CertEntry {
     pub is_ca: bool,
     /// Test key certified.
     pub key: String,
+    /// Key type and size, e.g. `RSA-2048`, `P-256`, `Ed25519`.
+    pub key_type: String,
+    /// X.509 version, 1 or 3.
+    pub version: u8,
+    /// Signature algorithm, e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA256`, `ED25519`.
+    pub signature: String,
     /// SHA-256 of the DER encoding, lowercase hex.
     pub sha256: String,
 }
@@ -50,6 +56,25 @@ pub struct FileEntry {
     pub certs: Vec<String>,
     /// Test key it holds, if a key file.
     pub key: Option<String>,
+    /// CRL issuer and revoked certificates, if a CRL file.
+    pub crl: Option<CrlEntry>,
     /// `pem` or `der`.
     pub encoding: String,
+    /// Whether a key is encrypted with a passphrase.
+    pub encrypted: bool,
+    /// Fault applied (`truncated`, `crlf`, …), if any.
+    pub fault: Option<String>,
+    /// Permission bits, octal, e.g. `0644`.
+    pub mode: String,
+    /// False when the fault is `missing` (the file is deliberately absent).
+    pub written: bool,
+}
+
+/// A CRL file's contents.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CrlEntry {
+    /// Signing CA.
+    pub issuer: String,
+    /// Revoked certificates.
+    pub revoked: Vec<String>,
 }

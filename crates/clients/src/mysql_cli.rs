@@ -10,7 +10,8 @@ use scenario::SslMode;
 use servers::{FIXTURE_DIR, RunLabels, Server};
 use std::sync::LazyLock;
 use testcontainers::{
-    ContainerAsync, GenericImage, ImageExt, core::ExecCommand, runners::AsyncRunner,
+    ContainerAsync, CopyTargetOptions, GenericImage, ImageExt, core::ExecCommand,
+    runners::AsyncRunner,
 };
 
 /// `ERROR 2026 (HY000): SSL connection error: …` as printed by the mysql CLI.
@@ -49,8 +50,10 @@ impl MysqlCli {
                 OPTION_FILE,
                 format!("[client]\npassword={password}\n").into_bytes(),
             );
-        for (name, bytes) in &fixtures.files {
-            request = request.with_copy_to(format!("{FIXTURE_DIR}/{name}"), bytes.clone());
+        for (name, file) in &fixtures.files {
+            let target =
+                CopyTargetOptions::new(format!("{FIXTURE_DIR}/{name}")).with_mode(file.mode);
+            request = request.with_copy_to(target, file.bytes.clone());
         }
         let container = request.start().await.map_err(|e| Error::Container {
             what: format!("starting {} container", Self::NAME),

@@ -9,9 +9,14 @@ mod load;
 mod model;
 mod offset;
 mod ssl_mode;
+mod x509;
 
 pub use error::Error;
 pub use load::{discover, load, parse};
-pub use model::{CertSpec, ClientSpec, Encoding, FileSpec, Scenario, ServerSpec, SubjectAltName};
+pub use model::{
+    CertSpec, ClientSpec, CrlSpec, Encoding, FileFault, FileSpec, Scenario, ServerSpec,
+    SubjectAltName,
+};
 pub use offset::Offset;
 pub use ssl_mode::SslMode;
+pub use x509::{ExtendedKeyUsage, KeyUsage, SignatureHash, X509Version};

@@ -98,6 +98,38 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
                 ),
             ));
         }
+        if cert.version == crate::X509Version::V1 {
+            let extension = [
+                (!cert.san.is_empty(), "san"),
+                (!cert.eku.is_empty(), "eku"),
+                (cert.key_usage.is_some(), "key_usage"),
+                (cert.path_len.is_some(), "path_len"),
+            ]
+            .into_iter()
+            .find_map(|(set, field)| set.then_some(field));
+            if let Some(field) = extension {
+                return Err((
+                    format!("certs.{name}.{field}"),
+                    "version 1 certificates have no extensions; remove this field or use version = 3".into(),
+                ));
+            }
+        }
+        if cert.path_len.is_some() && !cert.is_ca {
+            return Err((
+                format!("certs.{name}.path_len"),
+                "path_len only applies with is_ca = true".into(),
+            ));
+        }
+        if let Some(serial) = &cert.serial
+            && (serial.is_empty()
+                || serial.len() > 40
+                || !serial.chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            return Err((
+                format!("certs.{name}.serial"),
+                format!("`{serial}`: expected 1 to 40 hex digits, e.g. \"01\""),
+            ));
+        }
         let mut seen = BTreeSet::new();
         let mut at = name.as_str();
         while let Some(next) = s.certs.get(at).and_then(|c| c.issuer.as_deref()) {
@@ -111,14 +143,37 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
         }
     }
     for (file, spec) in &s.files {
-        match (spec.certs.is_empty(), &spec.key) {
-            (true, None) | (false, Some(_)) => {
-                return Err((
-                    format!("files.\"{file}\""),
-                    "give exactly one of `certs = [..]` or `key = \"..\"`".into(),
-                ));
+        let kinds = usize::from(!spec.certs.is_empty())
+            + usize::from(spec.key.is_some())
+            + usize::from(spec.crl.is_some());
+        if kinds != 1 {
+            return Err((
+                format!("files.\"{file}\""),
+                "give exactly one of `certs = [..]`, `key = \"..\"` or `crl = { .. }`".into(),
+            ));
+        }
+        if spec.passphrase.is_some() && spec.key.is_none() {
+            return Err((
+                format!("files.\"{file}\".passphrase"),
+                "a passphrase only applies to key files".into(),
+            ));
+        }
+        if let Some(mode) = &spec.mode
+            && (mode.is_empty()
+                || mode.len() > 4
+                || !mode.chars().all(|c| ('0'..='7').contains(&c)))
+        {
+            return Err((
+                format!("files.\"{file}\".mode"),
+                format!("`{mode}`: expected octal permission bits such as \"0644\" or \"0000\""),
+            ));
+        }
+        if let Some(crl) = &spec.crl {
+            for cert in std::iter::once(&crl.issuer).chain(&crl.revoked) {
+                if !s.certs.contains_key(cert) {
+                    return Err((format!("files.\"{file}\".crl"), unknown_cert(s, cert)));
+                }
             }
-            _ => {}
         }
         for cert in &spec.certs {
             if !s.certs.contains_key(cert) {

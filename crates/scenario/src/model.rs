@@ -1,7 +1,7 @@
 //! The scenario data types, as they appear in `scenarios/<group>/<name>.toml`.
 //! Unknown fields are errors everywhere (`deny_unknown_fields`).
 
-use crate::{Offset, SslMode};
+use crate::{ExtendedKeyUsage, KeyUsage, Offset, SignatureHash, SslMode, X509Version};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::{collections::BTreeMap, fmt, net::IpAddr};
 
@@ -58,6 +58,26 @@ pub struct CertSpec {
     /// `notAfter`, relative to `now`; default `"+365d"`.
     #[serde(default = "default_not_after")]
     pub not_after: Offset,
+    /// `basicConstraints pathlen` of a CA; absent means unconstrained.
+    #[serde(default)]
+    pub path_len: Option<u8>,
+    /// `keyUsage` bits; absent means the usual ones (CA: keyCertSign, cRLSign,
+    /// digitalSignature; leaf: digitalSignature, keyEncipherment); `[]` omits the extension.
+    #[serde(default)]
+    pub key_usage: Option<Vec<KeyUsage>>,
+    /// `extendedKeyUsage` purposes; empty (default) omits the extension.
+    #[serde(default)]
+    pub eku: Vec<ExtendedKeyUsage>,
+    /// X.509 version, `1` or `3` (default). Version 1 certificates carry no extensions.
+    #[serde(default)]
+    pub version: X509Version,
+    /// Hash of the issuer's signature over this certificate; default `sha256`.
+    #[serde(default)]
+    pub signature: SignatureHash,
+    /// Serial number as hex (e.g. `"01"`); default derived from the certificate's name.
+    /// Two certificates with the same serial express the duplicate-serial defect.
+    #[serde(default)]
+    pub serial: Option<String>,
 }
 
 fn default_not_before() -> Offset {
@@ -111,7 +131,8 @@ impl<'de> Deserialize<'de> for SubjectAltName {
     }
 }
 
-/// Contents of one fixture file: certificates (in order, e.g. leaf then intermediate) or one key.
+/// Contents of one fixture file: certificates (in order, e.g. leaf then intermediate), one key,
+/// or one CRL; then how it is encoded, damaged and permissioned.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSpec {
@@ -121,9 +142,63 @@ pub struct FileSpec {
     /// Test key name (e.g. `rsa2048-2`) whose private key this file holds.
     #[serde(default)]
     pub key: Option<String>,
+    /// A certificate revocation list.
+    #[serde(default)]
+    pub crl: Option<CrlSpec>,
     /// How the file is encoded; default `pem`.
     #[serde(default)]
     pub encoding: Encoding,
+    /// Key files only: encrypt the PKCS#8 key with this passphrase (PBES2, AES-256-CBC).
+    #[serde(default)]
+    pub passphrase: Option<String>,
+    /// Damage applied to the encoded bytes.
+    #[serde(default)]
+    pub fault: Option<FileFault>,
+    /// Unix permission bits as octal text, e.g. `"0000"` (unreadable to a non-root server);
+    /// default `"0644"`.
+    #[serde(default)]
+    pub mode: Option<String>,
+}
+
+/// A CRL signed by `issuer` listing `revoked` certificates.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrlSpec {
+    /// Name of the signing CA in `certs`.
+    pub issuer: String,
+    /// Names of revoked certificates in `certs`.
+    #[serde(default)]
+    pub revoked: Vec<String>,
+    /// `thisUpdate`, relative to `now`; default `"-1d"`.
+    #[serde(default = "default_not_before")]
+    pub this_update: Offset,
+    /// `nextUpdate`, relative to `now`; default `"+30d"`.
+    #[serde(default = "default_next_update")]
+    pub next_update: Offset,
+}
+
+fn default_next_update() -> Offset {
+    Offset::days(30)
+}
+
+/// Byte-level damage to a fixture file, applied after encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileFault {
+    /// Only the first half of the bytes (a PEM loses its END line).
+    Truncated,
+    /// Line endings converted to CRLF.
+    Crlf,
+    /// A UTF-8 byte-order mark (EF BB BF) before the content.
+    Bom,
+    /// One base64 character inside the first PEM block replaced by `!` (invalid base64).
+    GarbageBase64,
+    /// Human text before the first PEM block (as copied from a web page or e-mail).
+    LeadingText,
+    /// Zero bytes.
+    Empty,
+    /// Not written at all (the server or client still points at it).
+    Missing,
 }
 
 /// File encoding.

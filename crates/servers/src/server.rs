@@ -8,7 +8,7 @@ use certgen::Fixtures;
 use scenario::Scenario;
 use std::time::Duration;
 use testcontainers::{
-    ContainerAsync, GenericImage, ImageExt,
+    ContainerAsync, CopyTargetOptions, GenericImage, ImageExt,
     bollard::models::PortBinding,
     core::{ExecCommand, IntoContainerPort, WaitFor},
     runners::AsyncRunner,
@@ -87,8 +87,10 @@ impl Server {
                     .into(),
                 );
             });
-        for (name, bytes) in &fixtures.files {
-            request = request.with_copy_to(format!("{FIXTURE_DIR}/{name}"), bytes.clone());
+        for (name, file) in &fixtures.files {
+            let target =
+                CopyTargetOptions::new(format!("{FIXTURE_DIR}/{name}")).with_mode(file.mode);
+            request = request.with_copy_to(target, file.bytes.clone());
         }
         let container = request.start().await.map_err(|source| Error::Container {
             what: what.clone(),
