@@ -34,7 +34,7 @@ pub const MYSQL_9: Flavor = Flavor {
         dockerfile: include_str!("../../../images/mysql9/Dockerfile"),
         context: &[("init.sql", include_str!("../../../images/mysql9/init.sql"))],
     },
-    base_config: "user=root\n\
+    base_config: "user=mysql\n\
         datadir=/var/lib/mysql\n\
         socket=/run/mysqld/mysqld.sock\n\
         pid-file=/run/mysqld/mysqld.pid\n\
