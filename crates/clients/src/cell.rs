@@ -13,6 +13,8 @@ pub struct Cell {
     pub host: String,
     /// Fixture file name of the CA bundle (trust anchor), e.g. `ca.pem`.
     pub ca: String,
+    /// Fixture file name of a CRL to check, if any.
+    pub crl: Option<String>,
     /// Account name.
     pub user: String,
     /// Account password (test credential).

@@ -94,6 +94,9 @@ impl MysqlCli {
         ];
         if cell.ssl_mode != SslMode::Disabled {
             argv.push(format!("--ssl-ca={FIXTURE_DIR}/{}", cell.ca));
+            if let Some(crl) = &cell.crl {
+                argv.push(format!("--ssl-crl={FIXTURE_DIR}/{crl}"));
+            }
         }
         argv.extend(["-N", "-B", "-e", STATUS_SQL].map(str::to_owned));
         argv

@@ -5,6 +5,7 @@
 //! DISABLED → no `SslOpts`; PREFERRED → unsupported (any `SslOpts` makes TLS mandatory);
 //! REQUIRED → `SslOpts` with `danger_accept_invalid_certs` and `danger_skip_domain_validation`;
 //! VERIFY_CA → root cert + `danger_skip_domain_validation`; VERIFY_IDENTITY → root cert only.
+//! A scenario CRL makes every TLS mode unsupported (the crate cannot check revocation).
 
 use crate::Cell;
 use mysql::{Conn, OptsBuilder, SslOpts, prelude::Queryable};
@@ -29,6 +30,9 @@ impl RustMysql {
     }
 
     fn ssl_opts(&self, cell: &Cell) -> Result<Option<SslOpts>, String> {
+        if cell.crl.is_some() && cell.ssl_mode != SslMode::Disabled {
+            return Err("the mysql crate has no CRL option; revocation cannot be checked".into());
+        }
         let ca = || SslOpts::default().with_root_cert_path(Some(self.fixture_dir.join(&cell.ca)));
         Ok(match cell.ssl_mode {
             SslMode::Disabled => None,

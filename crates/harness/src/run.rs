@@ -84,6 +84,7 @@ pub async fn run_scenario(
                 ssl_mode,
                 host: scenario.client.host.clone(),
                 ca: scenario.client.ca.clone(),
+                crl: scenario.client.crl.clone(),
                 user: "harness".into(),
                 password: HARNESS_PASSWORD.into(),
                 timeout: ctx.cell_timeout,

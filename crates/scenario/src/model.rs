@@ -244,6 +244,8 @@ pub struct ClientSpec {
     pub ca: String,
     /// ssl-modes to try; default all five.
     pub ssl_modes: Vec<SslMode>,
+    /// Fixture file holding a CRL the client checks (`--ssl-crl`), if any.
+    pub crl: Option<String>,
 }
 
 impl Default for ClientSpec {
@@ -252,6 +254,7 @@ impl Default for ClientSpec {
             host: "127.0.0.1".into(),
             ca: "ca.pem".into(),
             ssl_modes: SslMode::ALL.to_vec(),
+            crl: None,
         }
     }
 }
