@@ -31,6 +31,8 @@ enum Command {
     Test(test_cmd::Args),
     /// Remove every container this project left behind (e.g. after a killed run).
     Clean,
+    /// Regenerate the JSON Schema of scenario files (scenarios/scenario.schema.json).
+    Schema,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -47,5 +49,13 @@ fn main() -> anyhow::Result<()> {
         Command::Gen(args) => gen_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::Clean => clean::run(),
+        Command::Schema => {
+            let path = harness::scenarios_root()
+                .join("..")
+                .join(scenario::SCHEMA_FILE);
+            std::fs::write(&path, scenario::json_schema())?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
     }
 }

@@ -31,6 +31,10 @@ pub(crate) fn rewrite(
     hash: SignatureHash,
     issuer: &Signer,
 ) -> Result<Vec<u8>, String> {
+    let weak = matches!(hash, SignatureHash::Sha1 | SignatureHash::Md5);
+    if weak && !matches!(issuer, Signer::Rsa { .. }) {
+        return Err(format!("{hash:?} signatures need an RSA issuer key"));
+    }
     let mut cert = Certificate::from_der(der).map_err(|e| format!("decoding rcgen output: {e}"))?;
     if version == X509Version::V1 {
         cert.tbs_certificate.version = Version::V1;
@@ -44,9 +48,6 @@ pub(crate) fn rewrite(
         _ => None,
     };
     if let Some(oid) = weak_oid {
-        if !matches!(issuer, Signer::Rsa { .. }) {
-            return Err(format!("{hash:?} signatures need an RSA issuer key"));
-        }
         let alg = AlgorithmIdentifierOwned {
             oid,
             parameters: Some(Null.into()),

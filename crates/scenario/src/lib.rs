@@ -8,6 +8,7 @@ mod error;
 mod load;
 mod model;
 mod offset;
+mod schema;
 mod ssl_mode;
 mod x509;
 
@@ -18,5 +19,6 @@ pub use model::{
     SubjectAltName,
 };
 pub use offset::Offset;
+pub use schema::{SCHEMA_FILE, json_schema};
 pub use ssl_mode::SslMode;
 pub use x509::{ExtendedKeyUsage, KeyUsage, SignatureHash, X509Version};

@@ -7,7 +7,7 @@ use std::{collections::BTreeMap, fmt, net::IpAddr};
 
 /// One scenario: a TLS setup and the clients that try it. Its id is its path under
 /// `scenarios/` without `.toml`, e.g. `basic/expired-server-cert`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Path-derived id, e.g. `basic/expired-server-cert`; set by [`crate::load`], not read from the file.
@@ -35,7 +35,7 @@ pub struct Scenario {
 }
 
 /// One X.509 certificate to mint.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CertSpec {
     /// Subject common name (CN).
@@ -107,6 +107,20 @@ impl fmt::Display for SubjectAltName {
     }
 }
 
+impl schemars::JsonSchema for SubjectAltName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SubjectAltName".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^(DNS:.+|IP:.+)$",
+            "description": "subjectAltName in OpenSSL notation: \"DNS:<name>\" or \"IP:<address>\""
+        })
+    }
+}
+
 impl From<SubjectAltName> for String {
     fn from(san: SubjectAltName) -> String {
         san.to_string()
@@ -133,7 +147,7 @@ impl<'de> Deserialize<'de> for SubjectAltName {
 
 /// Contents of one fixture file: certificates (in order, e.g. leaf then intermediate), one key,
 /// or one CRL; then how it is encoded, damaged and permissioned.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileSpec {
     /// Names of certificates in `certs`, written in this order.
@@ -161,7 +175,7 @@ pub struct FileSpec {
 }
 
 /// A CRL signed by `issuer` listing `revoked` certificates.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CrlSpec {
     /// Name of the signing CA in `certs`.
@@ -182,7 +196,7 @@ fn default_next_update() -> Offset {
 }
 
 /// Byte-level damage to a fixture file, applied after encoding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileFault {
     /// Only the first half of the bytes (a PEM loses its END line).
@@ -202,7 +216,9 @@ pub enum FileFault {
 }
 
 /// File encoding.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Encoding {
     /// Base64 with `-----BEGIN …-----` armor (RFC 7468); several blocks concatenate.
@@ -213,7 +229,7 @@ pub enum Encoding {
 }
 
 /// Server-side TLS settings, rendered into the server's my.cnf.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSpec {
     /// Fixture file given as `ssl_ca`; default `ca.pem`.
@@ -235,7 +251,7 @@ impl Default for ServerSpec {
 }
 
 /// Client-side settings shared by every client adapter.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClientSpec {
     /// Host name or IP the client dials (and verifies under `VERIFY_IDENTITY`); default `127.0.0.1`.

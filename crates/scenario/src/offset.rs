@@ -69,6 +69,20 @@ impl<'de> Deserialize<'de> for Offset {
     }
 }
 
+impl schemars::JsonSchema for Offset {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Offset".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[+-][0-9]+[smhd]$",
+            "description": "offset from the run's `now`: sign, number, unit s|m|h|d, e.g. \"-1d\""
+        })
+    }
+}
+
 impl Serialize for Offset {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

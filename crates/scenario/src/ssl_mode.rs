@@ -6,7 +6,19 @@ use std::fmt;
 /// A client `--ssl-mode` value, as defined by MySQL's client options
 /// (sql-common/client.cc `SSL_MODE_*`). Drivers that spell them differently map
 /// these five in their adapters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SslMode {
     /// No TLS: plaintext TCP.

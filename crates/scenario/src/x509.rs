@@ -4,7 +4,19 @@
 use serde::{Deserialize, Serialize};
 
 /// A `keyUsage` bit (RFC 5280 §4.2.1.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub enum KeyUsage {
@@ -20,7 +32,19 @@ pub enum KeyUsage {
 }
 
 /// An `extendedKeyUsage` purpose (RFC 5280 §4.2.1.12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub enum ExtendedKeyUsage {
@@ -34,7 +58,9 @@ pub enum ExtendedKeyUsage {
 
 /// Hash of the issuer's signature over a certificate. `sha1` and `md5` exist to express the
 /// weak-signature defect (rejected by OpenSSL at security level ≥ 1 and 0 respectively).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
 pub enum SignatureHash {
@@ -76,5 +102,15 @@ impl From<X509Version> for u8 {
             X509Version::V1 => 1,
             X509Version::V3 => 3,
         }
+    }
+}
+
+impl schemars::JsonSchema for X509Version {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "X509Version".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "integer", "enum": [1, 3], "description": "X.509 version, 1 or 3" })
     }
 }
