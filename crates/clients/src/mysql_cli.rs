@@ -32,16 +32,16 @@ impl MysqlCli {
     /// Name in snapshots.
     pub const NAME: &'static str = "mysql-cli";
 
-    /// Starts the companion container (same image as `server`, network namespace of
-    /// `server`'s container) with the fixtures under [`FIXTURE_DIR`] and the password in an
-    /// option file. Errors: [`Error::Container`].
+    /// Starts the companion container (the MySQL 9 image, whatever the server's flavor, in the
+    /// network namespace of `server`'s container) with the fixtures under [`FIXTURE_DIR`] and
+    /// the password in an option file. Errors: [`Error::Container`].
     pub async fn start(
         server: &Server,
         fixtures: &Fixtures,
         password: &str,
         labels: &RunLabels,
     ) -> Result<Self, Error> {
-        let image = &server.flavor.image;
+        let image = &servers::MYSQL_9.image;
         let mut request = GenericImage::new(image.repository, &image.tag())
             .with_cmd(["sleep", "infinity"])
             .with_network(format!("container:{}", server.container_id()))
@@ -61,7 +61,7 @@ impl MysqlCli {
         })?;
         Ok(MysqlCli {
             container,
-            cli: server.flavor.cli,
+            cli: "mysql",
         })
     }
 

@@ -10,6 +10,6 @@ mod run;
 mod snapshot;
 
 pub use error::Error;
-pub use report::{Row, ScenarioReport};
+pub use report::{Row, ScenarioReport, ServerState};
 pub use run::{RunContext, run_scenario, scenarios_root};
 pub use snapshot::{SnapshotCheck, assert_snapshot, check_snapshot, snapshot_name};

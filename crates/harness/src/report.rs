@@ -15,6 +15,25 @@ pub struct Row {
     pub outcome: Outcome,
 }
 
+/// The server's state after boot, as it reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerState {
+    /// Accepting connections; TLS on or off by its own account, with its TLS log lines.
+    Ready {
+        /// TLS enabled on the main channel.
+        tls_enabled: bool,
+        /// TLS-related log lines.
+        log: Vec<String>,
+    },
+    /// The server process exited before accepting connections (no client cells run).
+    FailedToStart {
+        /// Container exit code.
+        exit_code: Option<i64>,
+        /// Error and TLS-related log lines.
+        log: Vec<String>,
+    },
+}
+
 /// Everything one scenario run produced.
 #[derive(Debug, Clone)]
 pub struct ScenarioReport {
@@ -28,10 +47,11 @@ pub struct ScenarioReport {
     pub server_version: String,
     /// Client versions, `(client, version)`; in reports, not in snapshots.
     pub client_versions: Vec<(&'static str, String)>,
-    /// Whether the server enabled TLS on its main channel.
-    pub server_tls_enabled: bool,
-    /// The server's TLS-related log lines.
-    pub server_tls_log: Vec<String>,
+    /// What the server did at boot.
+    pub server: ServerState,
+    /// How logins authenticate on this flavor (from the flavor), e.g. the
+    /// `caching_sha2_password` cache warm-up on MySQL.
+    pub auth_note: &'static str,
     /// One row per client × ssl-mode, client-major, ssl-modes weakest first.
     pub rows: Vec<Row>,
 }
@@ -40,19 +60,28 @@ impl ScenarioReport {
     /// The snapshot body: deterministic (no versions, ports, dates) and readable in a PR diff.
     pub fn render_snapshot(&self) -> String {
         let mut out = format!("# {}\n{}\n\n", self.scenario, self.description);
-        out.push_str(&format!(
-            "server: {} · TLS {}\n",
-            self.flavor,
-            if self.server_tls_enabled {
-                "enabled"
-            } else {
-                "DISABLED (server came up without TLS)"
+        let (state, log) = match &self.server {
+            ServerState::Ready {
+                tls_enabled: true,
+                log,
+            } => ("TLS enabled".to_owned(), log),
+            ServerState::Ready {
+                tls_enabled: false,
+                log,
+            } => ("TLS DISABLED (server came up without TLS)".to_owned(), log),
+            ServerState::FailedToStart { exit_code, log } => {
+                let code = exit_code.map_or("?".to_owned(), |c| c.to_string());
+                (
+                    format!("FAILED TO START (exit {code}); no client could connect"),
+                    log,
+                )
             }
-        ));
-        out.push_str("auth: caching_sha2_password, cache warmed by one socket login after boot\n");
-        if !self.server_tls_log.is_empty() {
+        };
+        out.push_str(&format!("server: {} · {state}\n", self.flavor));
+        out.push_str(&format!("auth: {}\n", self.auth_note));
+        if !log.is_empty() {
             out.push_str("server log (TLS lines):\n");
-            for line in &self.server_tls_log {
+            for line in log {
                 out.push_str(&format!("  {}\n", redact(line)));
             }
         }

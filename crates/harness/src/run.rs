@@ -2,10 +2,10 @@
 //! Containers live only inside [`run_scenario`]; they are dropped (removed) on every return
 //! path, including errors and panics.
 
-use crate::{Error, Row, ScenarioReport};
+use crate::{Error, Row, ScenarioReport, ServerState};
 use clients::{Cell, Client, MysqlCli, RustMysql};
 use scenario::Scenario;
-use servers::{Flavor, HARNESS_PASSWORD, RunLabels, Server};
+use servers::{Boot, Flavor, HARNESS_PASSWORD, RunLabels, Server};
 use std::{path::PathBuf, time::Duration};
 use time::OffsetDateTime;
 
@@ -61,7 +61,7 @@ pub async fn run_scenario(
         .map_err(Error::TempDir)?;
     fixtures.write_to(dir.path())?;
 
-    let server = Server::boot(
+    let boot = Server::boot(
         flavor,
         scenario,
         &fixtures,
@@ -69,6 +69,21 @@ pub async fn run_scenario(
         ctx.startup_timeout,
     )
     .await?;
+    let server = match boot {
+        Boot::Ready(server) => server,
+        Boot::Failed { exit_code, log } => {
+            return Ok(ScenarioReport {
+                scenario: scenario.id.clone(),
+                description: scenario.description.clone(),
+                flavor: flavor.name,
+                server_version: String::new(),
+                client_versions: Vec::new(),
+                server: ServerState::FailedToStart { exit_code, log },
+                auth_note: flavor.auth_note,
+                rows: Vec::new(),
+            });
+        }
+    };
     tracing::info!(scenario = %scenario.id, flavor = flavor.name, port = server.host_port, tls = server.tls.enabled, "server ready");
     let cli = MysqlCli::start(&server, &fixtures, HARNESS_PASSWORD, &ctx.labels).await?;
     let cli_version = cli.version().await?;
@@ -107,8 +122,11 @@ pub async fn run_scenario(
             (MysqlCli::NAME, cli_version),
             (RustMysql::NAME, "mysql crate 28, native-tls".into()),
         ],
-        server_tls_enabled: server.tls.enabled,
-        server_tls_log: server.tls.log.clone(),
+        auth_note: flavor.auth_note,
+        server: ServerState::Ready {
+            tls_enabled: server.tls.enabled,
+            log: server.tls.log.clone(),
+        },
         rows,
     })
 }

@@ -33,6 +33,16 @@ pub enum Error {
         /// testcontainers' error.
         source: testcontainers::TestcontainersError,
     },
+    /// The server neither became ready nor exited within the startup timeout.
+    #[error("{what}: not ready after {after:?}; last log lines:\n{log_tail}")]
+    NotReady {
+        /// Which server.
+        what: String,
+        /// The timeout that elapsed.
+        after: std::time::Duration,
+        /// The end of its log.
+        log_tail: String,
+    },
     /// A command run inside the container did not behave as the harness needs.
     #[error("{what}: {detail}")]
     Exec {

@@ -19,8 +19,10 @@ pub struct Flavor {
     /// Query returning one row, `Yes`/`No`: is TLS enabled on the main channel? For MySQL 8.0.21+
     /// this is `performance_schema.tls_channel_status` (MySQL 9 removed `have_ssl`).
     pub tls_enabled_sql: &'static str,
-    /// Command-line client in the image (`mysql`).
-    pub cli: &'static str,
+    /// How client logins authenticate, as stated in snapshots.
+    pub auth_note: &'static str,
+    /// Command-line client in the image used for the harness's own admin queries.
+    pub admin_cli: &'static str,
 }
 
 /// MySQL 9.x from Debian sid (`mysql-server-core`), with the libmysqlclient `mysql` CLI.
@@ -46,7 +48,8 @@ pub const MYSQL_9: Flavor = Flavor {
     socket: "/run/mysqld/mysqld.sock",
     tls_enabled_sql: "SELECT VALUE FROM performance_schema.tls_channel_status \
         WHERE CHANNEL = 'mysql_main' AND PROPERTY = 'Enabled'",
-    cli: "mysql",
+    admin_cli: "mysql",
+    auth_note: "caching_sha2_password, cache warmed by one socket login after boot",
 };
 
 impl Flavor {

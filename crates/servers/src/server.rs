@@ -1,30 +1,47 @@
 //! A booted server: one container from a flavor's image with the scenario's fixtures and
 //! my.cnf copied in, published on 127.0.0.1 only. Dropping the [`Server`] removes the container
 //! (testcontainers, blocking until Docker confirms); interrupted runs are swept by label
-//! ([`crate::sweep`]).
+//! ([`crate::sweep`]). A server that exits instead of becoming ready is a [`Boot::Failed`]
+//! outcome (data), not an error: MariaDB refuses to start on unusable certificates.
 
 use crate::{Error, Flavor, RunLabels};
 use certgen::Fixtures;
 use scenario::Scenario;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use testcontainers::{
     ContainerAsync, CopyTargetOptions, GenericImage, ImageExt,
     bollard::models::PortBinding,
-    core::{ExecCommand, IntoContainerPort, WaitFor},
+    core::{ExecCommand, IntoContainerPort},
     runners::AsyncRunner,
 };
 
 /// Where fixture files live inside server (and client) containers.
 pub const FIXTURE_DIR: &str = "/etc/mysql/tls";
 
+/// Password of the `harness` account baked into every image (test credential).
+pub const HARNESS_PASSWORD: &str = "harness-password";
+
 /// What the server itself says about TLS after boot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsStatus {
-    /// TLS enabled on the main channel (`tls_channel_status.Enabled = Yes`).
+    /// TLS enabled on the main channel (MySQL `tls_channel_status.Enabled`, MariaDB `have_ssl`).
     pub enabled: bool,
     /// The server's own log lines about TLS/SSL/certificates, timestamp and thread id removed,
     /// in log order (e.g. `[Warning] [MY-010069] [Server] Failed to set up SSL …`).
     pub log: Vec<String>,
+}
+
+/// Result of a boot attempt: a ready server, or a server process that exited first.
+pub enum Boot {
+    /// Accepting connections.
+    Ready(Box<Server>),
+    /// The server process exited before it accepted connections.
+    Failed {
+        /// Container exit code, if Docker reported one.
+        exit_code: Option<i64>,
+        /// The log lines that explain it (errors, TLS/SSL/certificate lines), prefix removed.
+        log: Vec<String>,
+    },
 }
 
 /// A running server. Drop it to remove the container.
@@ -38,36 +55,36 @@ pub struct Server {
     pub version: String,
     /// TLS state read after boot.
     pub tls: TlsStatus,
+    /// Time from container start to "ready for connections".
+    pub boot_time: Duration,
 }
 
-/// Password of the `harness` account baked into the image (test credential).
-pub const HARNESS_PASSWORD: &str = "harness-password";
-
 impl Server {
-    /// Boots `flavor` with the scenario's fixtures, waits (up to `startup`) until it accepts
-    /// connections, warms the `caching_sha2_password` cache with one Unix-socket login of the
-    /// `harness` account (so plaintext logins behave the same in every cell order), and reads
-    /// the TLS state.
+    /// Boots `flavor` with the scenario's fixtures and waits (up to `startup`) until its log
+    /// says it accepts connections or its process exits. When ready, warms the
+    /// `caching_sha2_password` cache with one Unix-socket login of `harness` (so plaintext
+    /// logins behave the same in every cell order) and reads version and TLS state.
     ///
-    /// Errors: [`Error::ImageMissing`] if the image is not built, [`Error::Container`] when
-    /// Docker fails or the server is not ready in time, [`Error::Exec`] when the status query fails.
+    /// Errors: [`Error::ImageMissing`], [`Error::Container`] when Docker fails,
+    /// [`Error::NotReady`] when neither happens in time, [`Error::Exec`] when the status query fails.
     pub async fn boot(
         flavor: &'static Flavor,
         scenario: &Scenario,
         fixtures: &Fixtures,
         labels: &RunLabels,
         startup: Duration,
-    ) -> Result<Server, Error> {
+    ) -> Result<Boot, Error> {
         if !flavor.image.is_present() {
             return Err(Error::ImageMissing(flavor.image.reference()));
         }
         let what = format!("{} server for {}", flavor.name, scenario.id);
-        let image = GenericImage::new(flavor.image.repository, &flavor.image.tag())
+        let fault = |source| Error::Container {
+            what: what.clone(),
+            source,
+        };
+        let mut request = GenericImage::new(flavor.image.repository, &flavor.image.tag())
             .with_exposed_port(3306.tcp())
-            .with_wait_for(WaitFor::message_on_stderr(flavor.ready_message));
-        let mut request = image
             .with_labels(labels.as_map())
-            .with_startup_timeout(startup)
             .with_copy_to(
                 "/etc/mysql/my.cnf",
                 flavor
@@ -92,17 +109,37 @@ impl Server {
                 CopyTargetOptions::new(format!("{FIXTURE_DIR}/{name}")).with_mode(file.mode);
             request = request.with_copy_to(target, file.bytes.clone());
         }
-        let container = request.start().await.map_err(|source| Error::Container {
-            what: what.clone(),
-            source,
-        })?;
+        let started = Instant::now();
+        let container = request.start().await.map_err(fault)?;
+        loop {
+            let log = String::from_utf8_lossy(&container.stderr_to_vec().await.map_err(fault)?)
+                .into_owned();
+            if log.contains(flavor.ready_message) {
+                break;
+            }
+            if !container.is_running().await.map_err(fault)? {
+                let log = String::from_utf8_lossy(&container.stderr_to_vec().await.map_err(fault)?)
+                    .into_owned();
+                let exit_code = container.exit_code().await.map_err(fault)?;
+                return Ok(Boot::Failed {
+                    exit_code,
+                    log: explaining_lines(&log, true),
+                });
+            }
+            if started.elapsed() > startup {
+                return Err(Error::NotReady {
+                    what,
+                    after: startup,
+                    log_tail: tail(&log, 15),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let boot_time = started.elapsed();
         let host_port = container
             .get_host_port_ipv4(3306.tcp())
             .await
-            .map_err(|source| Error::Container {
-                what: what.clone(),
-                source,
-            })?;
+            .map_err(fault)?;
         let mut server = Server {
             container,
             flavor,
@@ -112,14 +149,17 @@ impl Server {
                 enabled: false,
                 log: Vec::new(),
             },
+            boot_time,
         };
         let rows = server
             .socket_query(&format!("SELECT VERSION(); {}", flavor.tls_enabled_sql))
             .await?;
         server.version = rows.first().cloned().unwrap_or_default();
         server.tls.enabled = rows.get(1).is_some_and(|v| v == "Yes");
-        server.tls.log = server.tls_log_lines().await?;
-        Ok(server)
+        let log = String::from_utf8_lossy(&server.container.stderr_to_vec().await.map_err(fault)?)
+            .into_owned();
+        server.tls.log = explaining_lines(&log, false);
+        Ok(Boot::Ready(Box::new(server)))
     }
 
     /// Docker container id (for clients that join its network namespace).
@@ -127,11 +167,11 @@ impl Server {
         self.container.id()
     }
 
-    /// Runs SQL as `harness` over the Unix socket inside the container (`mysql -N -B`);
-    /// returns the output lines. Errors: [`Error::Exec`] with the client's output on failure.
+    /// Runs SQL as `harness` over the Unix socket inside the container (`-N -B`); returns the
+    /// output lines. Errors: [`Error::Exec`] with the client's output on failure.
     pub async fn socket_query(&self, sql: &str) -> Result<Vec<String>, Error> {
         let argv = [
-            self.flavor.cli.to_owned(),
+            self.flavor.admin_cli.to_owned(),
             format!("--socket={}", self.flavor.socket),
             "--user=harness".to_owned(),
             format!("--password={HARNESS_PASSWORD}"),
@@ -141,26 +181,18 @@ impl Server {
             sql.to_owned(),
         ];
         let what = || format!("{} admin query `{sql}`", self.flavor.name);
+        let exec_err = |e: testcontainers::TestcontainersError| Error::Exec {
+            what: what(),
+            detail: e.to_string(),
+        };
         let mut res = self
             .container
             .exec(ExecCommand::new(argv))
             .await
-            .map_err(|e| Error::Exec {
-                what: what(),
-                detail: e.to_string(),
-            })?;
-        let stdout = res.stdout_to_vec().await.map_err(|e| Error::Exec {
-            what: what(),
-            detail: e.to_string(),
-        })?;
-        let stderr = res.stderr_to_vec().await.map_err(|e| Error::Exec {
-            what: what(),
-            detail: e.to_string(),
-        })?;
-        let code = res.exit_code().await.map_err(|e| Error::Exec {
-            what: what(),
-            detail: e.to_string(),
-        })?;
+            .map_err(exec_err)?;
+        let stdout = res.stdout_to_vec().await.map_err(exec_err)?;
+        let stderr = res.stderr_to_vec().await.map_err(exec_err)?;
+        let code = res.exit_code().await.map_err(exec_err)?;
         if code != Some(0) {
             return Err(Error::Exec {
                 what: what(),
@@ -172,30 +204,27 @@ impl Server {
             .map(str::to_owned)
             .collect())
     }
+}
 
-    /// The server's log lines (stderr) that mention TLS, SSL or certificates, with the
-    /// `<timestamp> <thread>` prefix removed.
-    async fn tls_log_lines(&self) -> Result<Vec<String>, Error> {
-        let raw = self
-            .container
-            .stderr_to_vec()
-            .await
-            .map_err(|source| Error::Container {
-                what: format!("{} server log", self.flavor.name),
-                source,
-            })?;
-        Ok(String::from_utf8_lossy(&raw)
-            .lines()
-            .filter(|l| {
-                let lower = l.to_ascii_lowercase();
-                ["ssl", "tls", "certificate"]
-                    .iter()
-                    .any(|w| lower.contains(w))
-            })
-            .map(|l| match l.find(" [") {
-                Some(at) => l[at + 1..].to_owned(),
-                None => l.to_owned(),
-            })
-            .collect())
-    }
+/// Log lines that explain TLS state: those mentioning TLS, SSL or certificates, plus (for a
+/// failed start) `[ERROR]` lines; the `<timestamp> <thread>` prefix is removed.
+fn explaining_lines(log: &str, with_errors: bool) -> Vec<String> {
+    log.lines()
+        .filter(|l| {
+            let lower = l.to_ascii_lowercase();
+            ["ssl", "tls", "certificate"]
+                .iter()
+                .any(|w| lower.contains(w))
+                || (with_errors && l.contains("[ERROR]"))
+        })
+        .map(|l| match l.find(" [") {
+            Some(at) => l[at + 1..].to_owned(),
+            None => l.to_owned(),
+        })
+        .collect()
+}
+
+fn tail(log: &str, n: usize) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }
