@@ -23,6 +23,9 @@ pub struct Flavor {
     pub auth_note: &'static str,
     /// Command-line client in the image used for the harness's own admin queries.
     pub admin_cli: &'static str,
+    /// Extra arguments for admin queries (MariaDB 11 clients would otherwise use TLS and
+    /// verify the certificate even over the Unix socket).
+    pub admin_args: &'static [&'static str],
 }
 
 /// MySQL 9.x from Debian sid (`mysql-server-core`), with the libmysqlclient `mysql` CLI.
@@ -49,12 +52,55 @@ pub const MYSQL_9: Flavor = Flavor {
     tls_enabled_sql: "SELECT VALUE FROM performance_schema.tls_channel_status \
         WHERE CHANNEL = 'mysql_main' AND PROPERTY = 'Enabled'",
     admin_cli: "mysql",
+    admin_args: &[],
     auth_note: "caching_sha2_password, cache warmed by one socket login after boot",
+};
+
+/// `[mysqld]` lines shared by the MariaDB flavors.
+const MARIADB_BASE: &str = "user=mysql\n\
+    datadir=/var/lib/mysql\n\
+    socket=/run/mysqld/mysqld.sock\n\
+    pid-file=/run/mysqld/mysqld.pid\n\
+    bind-address=0.0.0.0\n\
+    skip-name-resolve\n";
+
+/// MariaDB 10.11 LTS from Debian bookworm (`mariadb-server-core`).
+pub const MARIADB_10_11: Flavor = Flavor {
+    name: "mariadb-10.11",
+    image: ImageRecipe {
+        repository: "mysql-tls-harness/mariadb",
+        flavor: "10.11",
+        suite: "bookworm",
+        packages: include_str!("../../../images/mariadb10.11/packages"),
+        dockerfile: include_str!("../../../images/mariadb10.11/Dockerfile"),
+        context: &[("init.sql", include_str!("../../../images/mariadb10.11/init.sql"))],
+    },
+    base_config: MARIADB_BASE,
+    ready_message: "ready for connections",
+    socket: "/run/mysqld/mysqld.sock",
+    tls_enabled_sql: "SELECT IF(@@have_ssl = 'YES', 'Yes', 'No')",
+    auth_note: "mysql_native_password",
+    admin_cli: "mariadb",
+    admin_args: &["--skip-ssl"],
+};
+
+/// MariaDB 11.8 LTS from Debian trixie (`mariadb-server-core`).
+pub const MARIADB_11_8: Flavor = Flavor {
+    name: "mariadb-11.8",
+    image: ImageRecipe {
+        repository: "mysql-tls-harness/mariadb",
+        flavor: "11.8",
+        suite: "trixie",
+        packages: include_str!("../../../images/mariadb11.8/packages"),
+        dockerfile: include_str!("../../../images/mariadb11.8/Dockerfile"),
+        context: &[("init.sql", include_str!("../../../images/mariadb11.8/init.sql"))],
+    },
+    ..MARIADB_10_11
 };
 
 impl Flavor {
     /// Every flavor the harness knows, default matrix order.
-    pub const ALL: &'static [Flavor] = &[MYSQL_9];
+    pub const ALL: &'static [Flavor] = &[MYSQL_9, MARIADB_10_11, MARIADB_11_8];
 
     /// The flavor named `name`, if any.
     pub fn by_name(name: &str) -> Option<&'static Flavor> {

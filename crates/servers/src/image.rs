@@ -56,6 +56,18 @@ impl ImageRecipe {
         format!("{}-{hex}", self.flavor)
     }
 
+    /// Tag of the imported rootfs (first stage): a hash of suite and packages only, so changing
+    /// the Dockerfile or context reuses the rootfs instead of running debootstrap again.
+    pub fn rootfs_reference(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [self.repository, self.flavor, self.suite, self.packages] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        let hex: String = h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        format!("{}-rootfs:{}-{hex}", self.repository, self.flavor)
+    }
+
     /// Full reference, `repository:tag`.
     pub fn reference(&self) -> String {
         format!("{}:{}", self.repository, self.tag())
@@ -63,12 +75,63 @@ impl ImageRecipe {
 
     /// Whether the image exists in the local Docker engine.
     pub fn is_present(&self) -> bool {
-        Command::new("docker")
-            .args(["image", "inspect", "--format", "{{.Id}}", &self.reference()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
+        image_exists(&self.reference())
+    }
+
+    /// First stage: debootstrap the rootfs and `docker import` it as `base`.
+    fn build_rootfs(&self, work_dir: &Path, base: &str) -> Result<(), (String, String)> {
+        let step_failed = |step: &str, detail: String| (step.to_owned(), detail);
+        let mirror = debian_mirror().map_err(|e| ("find mirror".to_owned(), e.to_string()))?;
+        let rootfs = work_dir.join("rootfs");
+        if rootfs.exists() {
+            std::fs::remove_dir_all(&rootfs).map_err(|e| step_failed("clean work dir", e.to_string()))?;
+        }
+        std::fs::create_dir_all(work_dir).map_err(|e| step_failed("create work dir", e.to_string()))?;
+        tracing::info!(%base, suite = self.suite, %mirror, "debootstrap");
+        run(Command::new("debootstrap")
+            .arg("--variant=minbase")
+            .arg(format!("--include={}", self.package_list().join(",")))
+            .arg(self.suite)
+            .arg(&rootfs)
+            .arg(&mirror))
+        .map_err(|d| step_failed("debootstrap", d))?;
+        for trimmed in [
+            "usr/share/doc",
+            "usr/share/man",
+            "usr/share/info",
+            "usr/share/locale",
+            "var/cache/apt/archives",
+            "var/lib/apt/lists",
+        ] {
+            let dir = rootfs.join(trimmed);
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).map_err(|e| step_failed("trim rootfs", e.to_string()))?;
+                std::fs::create_dir_all(&dir).map_err(|e| step_failed("trim rootfs", e.to_string()))?;
+            }
+        }
+        tracing::info!(%base, "docker import");
+        let mut tar = Command::new("tar")
+            .args(["--numeric-owner", "-C"])
+            .arg(&rootfs)
+            .args(["-c", "."])
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| step_failed("tar rootfs", e.to_string()))?;
+        let tar_out = tar
+            .stdout
+            .take()
+            .ok_or_else(|| step_failed("tar rootfs", "no stdout".into()))?;
+        run(Command::new("docker")
+            .args(["import", "-", &base])
+            .stdin(tar_out))
+        .map_err(|d| step_failed("docker import", d))?;
+        let tar_status = tar.wait().map_err(|e| step_failed("tar rootfs", e.to_string()))?;
+        if !tar_status.success() {
+            return Err(step_failed("tar rootfs", tar_status.to_string()));
+        }
+        std::fs::remove_dir_all(&rootfs).map_err(|e| step_failed("clean work dir", e.to_string()))?;
+
+        Ok(())
     }
 
     /// Package names from [`Self::packages`].
@@ -95,57 +158,10 @@ impl ImageRecipe {
             step: step.to_owned(),
             detail,
         };
-        let mirror = debian_mirror()?;
-        let rootfs = work_dir.join("rootfs");
-        if rootfs.exists() {
-            std::fs::remove_dir_all(&rootfs).map_err(|e| fail("clean work dir", e.to_string()))?;
+        let base = self.rootfs_reference();
+        if !image_exists(&base) {
+            self.build_rootfs(work_dir, &base).map_err(|(step, detail)| fail(&step, detail))?;
         }
-        std::fs::create_dir_all(work_dir).map_err(|e| fail("create work dir", e.to_string()))?;
-        tracing::info!(%reference, suite = self.suite, %mirror, "debootstrap");
-        run(Command::new("debootstrap")
-            .arg("--variant=minbase")
-            .arg(format!("--include={}", self.package_list().join(",")))
-            .arg(self.suite)
-            .arg(&rootfs)
-            .arg(&mirror))
-        .map_err(|d| fail("debootstrap", d))?;
-        for trimmed in [
-            "usr/share/doc",
-            "usr/share/man",
-            "usr/share/info",
-            "usr/share/locale",
-            "var/cache/apt/archives",
-            "var/lib/apt/lists",
-        ] {
-            let dir = rootfs.join(trimmed);
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir).map_err(|e| fail("trim rootfs", e.to_string()))?;
-                std::fs::create_dir_all(&dir).map_err(|e| fail("trim rootfs", e.to_string()))?;
-            }
-        }
-        let base = format!("{}-rootfs:{}", self.repository, self.tag());
-        tracing::info!(%base, "docker import");
-        let mut tar = Command::new("tar")
-            .args(["--numeric-owner", "-C"])
-            .arg(&rootfs)
-            .args(["-c", "."])
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| fail("tar rootfs", e.to_string()))?;
-        let tar_out = tar
-            .stdout
-            .take()
-            .ok_or_else(|| fail("tar rootfs", "no stdout".into()))?;
-        run(Command::new("docker")
-            .args(["import", "-", &base])
-            .stdin(tar_out))
-        .map_err(|d| fail("docker import", d))?;
-        let tar_status = tar.wait().map_err(|e| fail("tar rootfs", e.to_string()))?;
-        if !tar_status.success() {
-            return Err(fail("tar rootfs", tar_status.to_string()));
-        }
-        std::fs::remove_dir_all(&rootfs).map_err(|e| fail("clean work dir", e.to_string()))?;
-
         let context = work_dir.join("context");
         std::fs::create_dir_all(&context)
             .map_err(|e| fail("write build context", e.to_string()))?;
@@ -170,6 +186,16 @@ impl ImageRecipe {
         .map_err(|d| fail("docker build", d))?;
         Ok(true)
     }
+}
+
+/// Whether `reference` exists in the local Docker engine.
+fn image_exists(reference: &str) -> bool {
+    Command::new("docker")
+        .args(["image", "inspect", "--format", "{{.Id}}", reference])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Runs a command to completion; on failure returns its status and the tail of its output.

@@ -170,8 +170,9 @@ impl Server {
     /// Runs SQL as `harness` over the Unix socket inside the container (`-N -B`); returns the
     /// output lines. Errors: [`Error::Exec`] with the client's output on failure.
     pub async fn socket_query(&self, sql: &str) -> Result<Vec<String>, Error> {
-        let argv = [
-            self.flavor.admin_cli.to_owned(),
+        let mut argv = vec![self.flavor.admin_cli.to_owned()];
+        argv.extend(self.flavor.admin_args.iter().map(|a| (*a).to_owned()));
+        argv.extend([
             format!("--socket={}", self.flavor.socket),
             "--user=harness".to_owned(),
             format!("--password={HARNESS_PASSWORD}"),
@@ -179,7 +180,7 @@ impl Server {
             "-B".to_owned(),
             "-e".to_owned(),
             sql.to_owned(),
-        ];
+        ]);
         let what = || format!("{} admin query `{sql}`", self.flavor.name);
         let exec_err = |e: testcontainers::TestcontainersError| Error::Exec {
             what: what(),
