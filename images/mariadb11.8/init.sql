@@ -3,4 +3,4 @@
 FLUSH PRIVILEGES;
 -- The account every client cell logs in as. Test credentials, not a secret.
 CREATE USER 'harness'@'%' IDENTIFIED BY 'harness-password';
-GRANT ALL PRIVILEGES ON *.* TO 'harness'@'%';
+GRANT ALL PRIVILEGES ON *.* TO 'harness'@'%' WITH GRANT OPTION;

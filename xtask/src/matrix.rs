@@ -71,6 +71,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .iter()
         .map(|p| scenario::load(&root, p))
         .collect::<Result<Vec<_>, _>>()?;
+    for scenario in &scenarios {
+        harness::flavors_of(scenario)?;
+    }
     let mut ctx = RunContext::new();
     ctx.cell_timeout = Duration::from_secs(args.cell_timeout);
     let started = Instant::now();
@@ -134,10 +137,16 @@ async fn run_all(
     jobs: usize,
 ) -> Vec<(String, anyhow::Result<ScenarioReport>)> {
     use futures::StreamExt;
-    let work: Vec<_> = scenarios
-        .iter()
-        .flat_map(|s| flavors.iter().map(move |&f| (s, f)))
-        .collect();
+    let mut work = Vec::new();
+    for scenario in &scenarios {
+        // Validated in `run` before anything starts.
+        let own = harness::flavors_of(scenario).unwrap_or_default();
+        work.extend(
+            own.into_iter()
+                .filter(|f| flavors.iter().any(|g| g.name == f.name))
+                .map(|f| (scenario, f)),
+        );
+    }
     futures::stream::iter(work)
         .map(|(scenario, flavor)| {
             let ctx = &ctx;

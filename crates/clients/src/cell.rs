@@ -15,6 +15,10 @@ pub struct Cell {
     pub ca: String,
     /// Fixture file name of a CRL to check, if any.
     pub crl: Option<String>,
+    /// Fixture file names of the client certificate and key to present, if any.
+    pub identity: Option<(String, String)>,
+    /// TLS version the client allows (`--tls-version`), if restricted.
+    pub tls_version: Option<String>,
     /// Account name.
     pub user: String,
     /// Account password (test credential).

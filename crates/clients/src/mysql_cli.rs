@@ -44,7 +44,16 @@ impl MysqlCli {
         let image = &servers::MYSQL_9.image;
         let mut request = GenericImage::new(image.repository, &image.tag())
             .with_cmd(["sleep", "infinity"])
-            .with_network(format!("container:{}", server.container_id()))
+            // Network mode set directly: `with_network` would make testcontainers manage a
+            // "network" named `container:<id>` and try to remove it on drop (it deadlocked).
+            .with_host_config_modifier({
+                let mode = format!("container:{}", server.container_id());
+                move |hc| {
+                    hc.network_mode = Some(mode.clone());
+                    hc.publish_all_ports = Some(false);
+                    hc.port_bindings = None;
+                }
+            })
             .with_labels(labels.as_map())
             .with_copy_to(
                 OPTION_FILE,
@@ -96,6 +105,13 @@ impl MysqlCli {
             argv.push(format!("--ssl-ca={FIXTURE_DIR}/{}", cell.ca));
             if let Some(crl) = &cell.crl {
                 argv.push(format!("--ssl-crl={FIXTURE_DIR}/{crl}"));
+            }
+            if let Some((cert, key)) = &cell.identity {
+                argv.push(format!("--ssl-cert={FIXTURE_DIR}/{cert}"));
+                argv.push(format!("--ssl-key={FIXTURE_DIR}/{key}"));
+            }
+            if let Some(version) = &cell.tls_version {
+                argv.push(format!("--tls-version={version}"));
             }
         }
         argv.extend(["-N", "-B", "-e", STATUS_SQL].map(str::to_owned));

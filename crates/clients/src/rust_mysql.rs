@@ -5,7 +5,8 @@
 //! DISABLED → no `SslOpts`; PREFERRED → unsupported (any `SslOpts` makes TLS mandatory);
 //! REQUIRED → `SslOpts` with `danger_accept_invalid_certs` and `danger_skip_domain_validation`;
 //! VERIFY_CA → root cert + `danger_skip_domain_validation`; VERIFY_IDENTITY → root cert only.
-//! A scenario CRL makes every TLS mode unsupported (the crate cannot check revocation).
+//! A scenario CRL, client certificate or client TLS version makes every TLS mode unsupported
+//! (the crate cannot check revocation, takes identities only as PKCS#12, has no version option).
 
 use crate::Cell;
 use mysql::{Conn, OptsBuilder, SslOpts, prelude::Queryable};
@@ -30,8 +31,21 @@ impl RustMysql {
     }
 
     fn ssl_opts(&self, cell: &Cell) -> Result<Option<SslOpts>, String> {
-        if cell.crl.is_some() && cell.ssl_mode != SslMode::Disabled {
-            return Err("the mysql crate has no CRL option; revocation cannot be checked".into());
+        if cell.ssl_mode != SslMode::Disabled {
+            if cell.crl.is_some() {
+                return Err(
+                    "the mysql crate has no CRL option; revocation cannot be checked".into(),
+                );
+            }
+            if cell.identity.is_some() {
+                return Err(
+                    "native-tls takes a client identity only as PKCS#12; the scenario gives PEM"
+                        .into(),
+                );
+            }
+            if cell.tls_version.is_some() {
+                return Err("the mysql crate with native-tls has no TLS version option".into());
+            }
         }
         let ca = || SslOpts::default().with_root_cert_path(Some(self.fixture_dir.join(&cell.ca)));
         Ok(match cell.ssl_mode {

@@ -16,6 +16,18 @@ pub enum Error {
     /// A client adapter fault (not a client failure).
     #[error(transparent)]
     Client(#[from] clients::Error),
+    /// `server.flavors` names a flavor the harness does not know.
+    #[error(
+        "scenario `{scenario}`: field `server.flavors`: unknown flavor `{name}`; known: {known}"
+    )]
+    UnknownFlavor {
+        /// Scenario id.
+        scenario: String,
+        /// The unknown name.
+        name: String,
+        /// Known flavor names.
+        known: String,
+    },
     /// Creating the temporary fixture directory failed.
     #[error("temporary fixture directory: {0}")]
     TempDir(std::io::Error),

@@ -11,5 +11,5 @@ mod snapshot;
 
 pub use error::Error;
 pub use report::{Row, ScenarioReport, ServerState};
-pub use run::{RunContext, run_scenario, scenarios_root};
+pub use run::{RunContext, flavors_of, run_scenario, scenarios_root};
 pub use snapshot::{SnapshotCheck, assert_snapshot, check_snapshot, snapshot_name};

@@ -40,6 +40,31 @@ impl Default for RunContext {
     }
 }
 
+/// The flavors `scenario` runs on: its `server.flavors`, or every known flavor when empty.
+///
+/// Errors: [`Error::UnknownFlavor`] naming the scenario and the unknown name.
+pub fn flavors_of(scenario: &Scenario) -> Result<Vec<&'static Flavor>, Error> {
+    if scenario.server.flavors.is_empty() {
+        return Ok(Flavor::ALL.iter().collect());
+    }
+    scenario
+        .server
+        .flavors
+        .iter()
+        .map(|name| {
+            Flavor::by_name(name).ok_or_else(|| Error::UnknownFlavor {
+                scenario: scenario.id.clone(),
+                name: name.clone(),
+                known: Flavor::ALL
+                    .iter()
+                    .map(|f| f.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+        })
+        .collect()
+}
+
 /// The repository's `scenarios/` directory (resolved from this crate's location at build time).
 pub fn scenarios_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
@@ -100,7 +125,18 @@ pub async fn run_scenario(
                 host: scenario.client.host.clone(),
                 ca: scenario.client.ca.clone(),
                 crl: scenario.client.crl.clone(),
-                user: "harness".into(),
+                identity: scenario
+                    .client
+                    .cert
+                    .clone()
+                    .zip(scenario.client.key.clone()),
+                tls_version: scenario.client.tls_version.clone(),
+                user: if scenario.server.account.is_some() {
+                    servers::ACCOUNT
+                } else {
+                    "harness"
+                }
+                .into(),
                 password: HARNESS_PASSWORD.into(),
                 timeout: ctx.cell_timeout,
             };

@@ -4,7 +4,6 @@
 
 use harness::{RunContext, assert_snapshot, run_scenario, scenarios_root};
 use rstest::rstest;
-use servers::Flavor;
 use std::path::PathBuf;
 
 #[rstest]
@@ -13,11 +12,12 @@ async fn scenario_matches_snapshot(#[files("../../scenarios/**/*.toml")] path: P
     let root = scenarios_root();
     let scenario = scenario::load(&root, &path).expect("scenario file loads");
     let ctx = RunContext::new();
-    for flavor in Flavor::ALL {
+    for flavor in harness::flavors_of(&scenario).expect("known flavors") {
         let report = run_scenario(&scenario, flavor, &ctx)
             .await
             .expect("harness runs the scenario");
-        assert!(!report.rows.is_empty(), "a scenario produces cells");
+        let started = matches!(report.server, harness::ServerState::Ready { .. });
+        assert_eq!(started, !report.rows.is_empty(), "cells exactly when the server started");
         assert_snapshot(&report);
     }
 }

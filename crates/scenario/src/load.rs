@@ -190,6 +190,12 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
             ),
         ));
     }
+    if s.client.cert.is_some() != s.client.key.is_some() {
+        return Err((
+            "client.cert".into(),
+            "give both `cert` and `key`, or neither".into(),
+        ));
+    }
     if s.client.ssl_modes.is_empty() {
         return Err((
             "client.ssl_modes".into(),

@@ -232,20 +232,69 @@ pub enum Encoding {
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSpec {
+    /// Flavors to run on (`mysql-9`, `mariadb-10.11`, `mariadb-11.8`); empty (default) = all.
+    pub flavors: Vec<String>,
+    /// Whether TLS is configured at all; `false` renders MySQL `tls_version=''` / MariaDB
+    /// `skip-ssl` and no `ssl_*` files. Default `true`.
+    pub tls: bool,
     /// Fixture file given as `ssl_ca`; default `ca.pem`.
     pub ssl_ca: String,
     /// Fixture file given as `ssl_cert`; default `server-cert.pem`.
     pub ssl_cert: String,
     /// Fixture file given as `ssl_key`; default `server-key.pem`.
     pub ssl_key: String,
+    /// Fixture file given as `ssl_crl`, if any (the server checks client certificates against it).
+    pub ssl_crl: Option<String>,
+    /// `tls_version`, e.g. `"TLSv1.3"` or `"TLSv1.2"`.
+    pub tls_version: Option<String>,
+    /// `ssl_cipher` (TLS ≤ 1.2 cipher list, OpenSSL syntax).
+    pub ssl_cipher: Option<String>,
+    /// `tls_ciphersuites` (TLS 1.3 suites; MySQL only, ignored by MariaDB via `loose-`).
+    pub tls_ciphersuites: Option<String>,
+    /// `require_secure_transport=ON`: plaintext logins refused (error 3159 on MySQL).
+    pub require_secure_transport: bool,
+    /// The account clients log in as, if not the default `harness` (no REQUIRE clause).
+    pub account: Option<AccountSpec>,
+}
+
+/// An account created at boot for the clients to log in as, with a `REQUIRE` clause.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSpec {
+    /// The `REQUIRE` clause: `SSL`, `X509`, or an issuer/subject DN.
+    pub require: Require,
+}
+
+/// `CREATE USER … REQUIRE …` (MySQL/MariaDB account TLS requirements).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum Require {
+    /// `REQUIRE NONE`.
+    None,
+    /// `REQUIRE SSL`: any TLS connection.
+    Ssl,
+    /// `REQUIRE X509`: TLS with a client certificate that verifies against the server's CA.
+    X509,
+    /// `REQUIRE ISSUER '<dn>'`: client certificate issued by this DN, e.g. `/CN=Test CA`.
+    Issuer(String),
+    /// `REQUIRE SUBJECT '<dn>'`: client certificate with this subject DN.
+    Subject(String),
 }
 
 impl Default for ServerSpec {
     fn default() -> Self {
         ServerSpec {
+            flavors: Vec::new(),
+            tls: true,
             ssl_ca: "ca.pem".into(),
             ssl_cert: "server-cert.pem".into(),
             ssl_key: "server-key.pem".into(),
+            ssl_crl: None,
+            tls_version: None,
+            ssl_cipher: None,
+            tls_ciphersuites: None,
+            require_secure_transport: false,
+            account: None,
         }
     }
 }
@@ -262,6 +311,12 @@ pub struct ClientSpec {
     pub ssl_modes: Vec<SslMode>,
     /// Fixture file holding a CRL the client checks (`--ssl-crl`), if any.
     pub crl: Option<String>,
+    /// Fixture files of the client certificate and key to present, if any.
+    pub cert: Option<String>,
+    /// Key of `cert`.
+    pub key: Option<String>,
+    /// `--tls-version` the client allows, e.g. `"TLSv1.2"`.
+    pub tls_version: Option<String>,
 }
 
 impl Default for ClientSpec {
@@ -271,6 +326,9 @@ impl Default for ClientSpec {
             ca: "ca.pem".into(),
             ssl_modes: SslMode::ALL.to_vec(),
             crl: None,
+            cert: None,
+            key: None,
+            tls_version: None,
         }
     }
 }

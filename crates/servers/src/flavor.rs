@@ -19,6 +19,9 @@ pub struct Flavor {
     /// Query returning one row, `Yes`/`No`: is TLS enabled on the main channel? For MySQL 8.0.21+
     /// this is `performance_schema.tls_channel_status` (MySQL 9 removed `have_ssl`).
     pub tls_enabled_sql: &'static str,
+    /// The my.cnf line that turns TLS off (MySQL 9 has no `--ssl=0`; MariaDB 11.8 would
+    /// otherwise generate a certificate by itself).
+    pub tls_off: &'static str,
     /// How client logins authenticate, as stated in snapshots.
     pub auth_note: &'static str,
     /// Command-line client in the image used for the harness's own admin queries.
@@ -53,6 +56,7 @@ pub const MYSQL_9: Flavor = Flavor {
         WHERE CHANNEL = 'mysql_main' AND PROPERTY = 'Enabled'",
     admin_cli: "mysql",
     admin_args: &[],
+    tls_off: "tls_version=''",
     auth_note: "caching_sha2_password, cache warmed by one socket login after boot",
 };
 
@@ -73,7 +77,10 @@ pub const MARIADB_10_11: Flavor = Flavor {
         suite: "bookworm",
         packages: include_str!("../../../images/mariadb10.11/packages"),
         dockerfile: include_str!("../../../images/mariadb10.11/Dockerfile"),
-        context: &[("init.sql", include_str!("../../../images/mariadb10.11/init.sql"))],
+        context: &[(
+            "init.sql",
+            include_str!("../../../images/mariadb10.11/init.sql"),
+        )],
     },
     base_config: MARIADB_BASE,
     ready_message: "ready for connections",
@@ -82,6 +89,7 @@ pub const MARIADB_10_11: Flavor = Flavor {
     auth_note: "mysql_native_password",
     admin_cli: "mariadb",
     admin_args: &["--skip-ssl"],
+    tls_off: "skip-ssl",
 };
 
 /// MariaDB 11.8 LTS from Debian trixie (`mariadb-server-core`).
@@ -93,7 +101,10 @@ pub const MARIADB_11_8: Flavor = Flavor {
         suite: "trixie",
         packages: include_str!("../../../images/mariadb11.8/packages"),
         dockerfile: include_str!("../../../images/mariadb11.8/Dockerfile"),
-        context: &[("init.sql", include_str!("../../../images/mariadb11.8/init.sql"))],
+        context: &[(
+            "init.sql",
+            include_str!("../../../images/mariadb11.8/init.sql"),
+        )],
     },
     ..MARIADB_10_11
 };
@@ -107,11 +118,37 @@ impl Flavor {
         Self::ALL.iter().find(|f| f.name == name)
     }
 
-    /// The full my.cnf for a scenario's server spec, with TLS files under `tls_dir`.
+    /// The full my.cnf for a scenario's server spec, with TLS files under `tls_dir`. Options
+    /// only one family knows are written with the `loose-` prefix so the other ignores them.
     pub fn render_config(&self, spec: &scenario::ServerSpec, tls_dir: &str) -> String {
-        format!(
-            "[mysqld]\n{}ssl_ca={tls_dir}/{}\nssl_cert={tls_dir}/{}\nssl_key={tls_dir}/{}\n",
-            self.base_config, spec.ssl_ca, spec.ssl_cert, spec.ssl_key
-        )
+        let mut cnf = format!("[mysqld]\n{}", self.base_config);
+        if !spec.tls {
+            cnf.push_str(self.tls_off);
+            cnf.push('\n');
+            return cnf;
+        }
+        cnf.push_str(&format!(
+            "ssl_ca={tls_dir}/{}\nssl_cert={tls_dir}/{}\nssl_key={tls_dir}/{}\n",
+            spec.ssl_ca, spec.ssl_cert, spec.ssl_key
+        ));
+        let optional = [
+            (
+                "ssl_crl",
+                spec.ssl_crl.as_ref().map(|f| format!("{tls_dir}/{f}")),
+            ),
+            ("tls_version", spec.tls_version.clone()),
+            ("ssl_cipher", spec.ssl_cipher.clone()),
+            ("loose-tls_ciphersuites", spec.tls_ciphersuites.clone()),
+            (
+                "require_secure_transport",
+                spec.require_secure_transport.then(|| "ON".to_owned()),
+            ),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                cnf.push_str(&format!("{key}={value}\n"));
+            }
+        }
+        cnf
     }
 }

@@ -64,7 +64,12 @@ impl ImageRecipe {
             h.update(part.as_bytes());
             h.update([0]);
         }
-        let hex: String = h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let hex: String = h
+            .finalize()
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
         format!("{}-rootfs:{}-{hex}", self.repository, self.flavor)
     }
 
@@ -84,9 +89,11 @@ impl ImageRecipe {
         let mirror = debian_mirror().map_err(|e| ("find mirror".to_owned(), e.to_string()))?;
         let rootfs = work_dir.join("rootfs");
         if rootfs.exists() {
-            std::fs::remove_dir_all(&rootfs).map_err(|e| step_failed("clean work dir", e.to_string()))?;
+            std::fs::remove_dir_all(&rootfs)
+                .map_err(|e| step_failed("clean work dir", e.to_string()))?;
         }
-        std::fs::create_dir_all(work_dir).map_err(|e| step_failed("create work dir", e.to_string()))?;
+        std::fs::create_dir_all(work_dir)
+            .map_err(|e| step_failed("create work dir", e.to_string()))?;
         tracing::info!(%base, suite = self.suite, %mirror, "debootstrap");
         run(Command::new("debootstrap")
             .arg("--variant=minbase")
@@ -105,8 +112,10 @@ impl ImageRecipe {
         ] {
             let dir = rootfs.join(trimmed);
             if dir.exists() {
-                std::fs::remove_dir_all(&dir).map_err(|e| step_failed("trim rootfs", e.to_string()))?;
-                std::fs::create_dir_all(&dir).map_err(|e| step_failed("trim rootfs", e.to_string()))?;
+                std::fs::remove_dir_all(&dir)
+                    .map_err(|e| step_failed("trim rootfs", e.to_string()))?;
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| step_failed("trim rootfs", e.to_string()))?;
             }
         }
         tracing::info!(%base, "docker import");
@@ -122,14 +131,17 @@ impl ImageRecipe {
             .take()
             .ok_or_else(|| step_failed("tar rootfs", "no stdout".into()))?;
         run(Command::new("docker")
-            .args(["import", "-", &base])
+            .args(["import", "-", base])
             .stdin(tar_out))
         .map_err(|d| step_failed("docker import", d))?;
-        let tar_status = tar.wait().map_err(|e| step_failed("tar rootfs", e.to_string()))?;
+        let tar_status = tar
+            .wait()
+            .map_err(|e| step_failed("tar rootfs", e.to_string()))?;
         if !tar_status.success() {
             return Err(step_failed("tar rootfs", tar_status.to_string()));
         }
-        std::fs::remove_dir_all(&rootfs).map_err(|e| step_failed("clean work dir", e.to_string()))?;
+        std::fs::remove_dir_all(&rootfs)
+            .map_err(|e| step_failed("clean work dir", e.to_string()))?;
 
         Ok(())
     }
@@ -160,7 +172,8 @@ impl ImageRecipe {
         };
         let base = self.rootfs_reference();
         if !image_exists(&base) {
-            self.build_rootfs(work_dir, &base).map_err(|(step, detail)| fail(&step, detail))?;
+            self.build_rootfs(work_dir, &base)
+                .map_err(|(step, detail)| fail(&step, detail))?;
         }
         let context = work_dir.join("context");
         std::fs::create_dir_all(&context)

@@ -18,6 +18,9 @@ use testcontainers::{
 /// Where fixture files live inside server (and client) containers.
 pub const FIXTURE_DIR: &str = "/etc/mysql/tls";
 
+/// Account created at boot when a scenario sets `server.account` (same password).
+pub const ACCOUNT: &str = "tls_account";
+
 /// Password of the `harness` account baked into every image (test credential).
 pub const HARNESS_PASSWORD: &str = "harness-password";
 
@@ -151,6 +154,9 @@ impl Server {
             },
             boot_time,
         };
+        if let Some(account) = &scenario.server.account {
+            server.create_account(&account.require).await?;
+        }
         let rows = server
             .socket_query(&format!("SELECT VERSION(); {}", flavor.tls_enabled_sql))
             .await?;
@@ -162,6 +168,26 @@ impl Server {
         Ok(Boot::Ready(Box::new(server)))
     }
 
+    /// Creates [`ACCOUNT`] with the scenario's `REQUIRE` clause and tries one socket login as it
+    /// (warming the `caching_sha2_password` cache where the server allows it; a refusal is
+    /// ignored, it is the same on every run).
+    async fn create_account(&self, require: &scenario::Require) -> Result<(), Error> {
+        let clause = match require {
+            scenario::Require::None => "NONE".to_owned(),
+            scenario::Require::Ssl => "SSL".to_owned(),
+            scenario::Require::X509 => "X509".to_owned(),
+            scenario::Require::Issuer(dn) => format!("ISSUER '{}'", dn.replace('\'', "''")),
+            scenario::Require::Subject(dn) => format!("SUBJECT '{}'", dn.replace('\'', "''")),
+        };
+        self.socket_query(&format!(
+            "CREATE USER '{ACCOUNT}'@'%' IDENTIFIED BY '{HARNESS_PASSWORD}' REQUIRE {clause}; \
+             GRANT SELECT ON *.* TO '{ACCOUNT}'@'%'"
+        ))
+        .await?;
+        let _ = self.query_as(ACCOUNT, "SELECT 1").await;
+        Ok(())
+    }
+
     /// Docker container id (for clients that join its network namespace).
     pub fn container_id(&self) -> &str {
         self.container.id()
@@ -170,11 +196,15 @@ impl Server {
     /// Runs SQL as `harness` over the Unix socket inside the container (`-N -B`); returns the
     /// output lines. Errors: [`Error::Exec`] with the client's output on failure.
     pub async fn socket_query(&self, sql: &str) -> Result<Vec<String>, Error> {
+        self.query_as("harness", sql).await
+    }
+
+    async fn query_as(&self, user: &str, sql: &str) -> Result<Vec<String>, Error> {
         let mut argv = vec![self.flavor.admin_cli.to_owned()];
         argv.extend(self.flavor.admin_args.iter().map(|a| (*a).to_owned()));
         argv.extend([
             format!("--socket={}", self.flavor.socket),
-            "--user=harness".to_owned(),
+            format!("--user={user}"),
             format!("--password={HARNESS_PASSWORD}"),
             "-N".to_owned(),
             "-B".to_owned(),
