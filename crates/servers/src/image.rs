@@ -190,6 +190,7 @@ impl ImageRecipe {
             .args([
                 "build",
                 "--quiet",
+                "--force-rm",
                 "--build-arg",
                 &format!("BASE={base}"),
                 "-t",
