@@ -30,7 +30,7 @@ enum Command {
     /// Build what the tests need, then run the test suite (nextest).
     Test(test_cmd::Args),
     /// Remove every container this project left behind (e.g. after a killed run).
-    Clean,
+    Clean(clean::Args),
     /// Regenerate the JSON Schema of scenario files (scenarios/scenario.schema.json).
     Schema,
 }
@@ -48,7 +48,7 @@ fn main() -> anyhow::Result<()> {
         Command::Matrix(args) => matrix::run(args),
         Command::Gen(args) => gen_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
-        Command::Clean => clean::run(),
+        Command::Clean(args) => clean::run(args),
         Command::Schema => {
             let path = harness::scenarios_root()
                 .join("..")

@@ -72,3 +72,45 @@ fn sigint_during_matrix_removes_every_container_of_the_run() {
         "containers left behind"
     );
 }
+
+#[test]
+fn sigkill_leaves_containers_that_clean_sweeps() {
+    let run_id = format!("kill-test-{}", std::process::id());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["matrix", "basic/"])
+        .env("HARNESS_RUN_ID", &run_id)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("xtask starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while containers_of_run(&run_id).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "no container appeared within 60 s"
+        );
+        assert!(
+            child.try_wait().expect("poll").is_none(),
+            "matrix ended before any container started"
+        );
+        sleep(Duration::from_millis(100));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    assert!(
+        !containers_of_run(&run_id).is_empty(),
+        "SIGKILL cannot clean up, so containers remain"
+    );
+
+    let status = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["clean", "--run", &run_id])
+        .stderr(Stdio::null())
+        .status()
+        .expect("clean runs");
+    assert!(status.success());
+    assert_eq!(
+        containers_of_run(&run_id),
+        Vec::<String>::new(),
+        "clean removed the killed run's containers"
+    );
+}

@@ -17,7 +17,11 @@ async fn scenario_matches_snapshot(#[files("../../scenarios/**/*.toml")] path: P
             .await
             .expect("harness runs the scenario");
         let started = matches!(report.server, harness::ServerState::Ready { .. });
-        assert_eq!(started, !report.rows.is_empty(), "cells exactly when the server started");
+        assert_eq!(
+            started,
+            !report.rows.is_empty(),
+            "cells exactly when the server started"
+        );
         assert_snapshot(&report);
     }
 }
