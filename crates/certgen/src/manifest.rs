@@ -12,8 +12,10 @@ pub struct Manifest {
     pub now: String,
     /// Every minted certificate, by scenario name order.
     pub certs: Vec<CertEntry>,
-    /// Every file written, by file name order.
+    /// Every file written at boot, by file name order.
     pub files: Vec<FileEntry>,
+    /// Files written over them before a TLS reload (`reload/` in the fixture directory).
+    pub reload_files: Vec<FileEntry>,
 }
 
 /// One minted certificate.

@@ -27,8 +27,11 @@ pub struct FixtureFile {
 /// whose fault is `missing` are absent here and marked `written: false` in the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fixtures {
-    /// File name (e.g. `server-cert.pem`) → contents and mode.
+    /// File name (e.g. `server-cert.pem`) → contents and mode, as booted.
     pub files: BTreeMap<String, FixtureFile>,
+    /// Files written over `files` before a TLS reload (empty without `[reload]`); written to
+    /// `reload/` by [`Fixtures::write_to`].
+    pub reload: BTreeMap<String, FixtureFile>,
     /// Description of every certificate and file.
     pub manifest: Manifest,
 }
@@ -43,11 +46,16 @@ impl Fixtures {
             move |source| Error::Io { path, source }
         };
         std::fs::create_dir_all(dir).map_err(io(dir))?;
-        for (name, file) in &self.files {
-            let path = dir.join(name);
-            std::fs::write(&path, &file.bytes).map_err(io(&path))?;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file.mode))
-                .map_err(io(&path))?;
+        let reload_dir = dir.join("reload");
+        let sets = [(dir, &self.files), (reload_dir.as_path(), &self.reload)];
+        for (at, files) in sets.into_iter().filter(|(_, f)| !f.is_empty()) {
+            std::fs::create_dir_all(at).map_err(io(at))?;
+            for (name, file) in files {
+                let path = at.join(name);
+                std::fs::write(&path, &file.bytes).map_err(io(&path))?;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file.mode))
+                    .map_err(io(&path))?;
+            }
         }
         let path = dir.join("manifest.json");
         let mut json =
@@ -75,10 +83,38 @@ pub fn generate(scenario: &Scenario, now: OffsetDateTime) -> Result<Fixtures, Er
     for name in scenario.certs.keys() {
         mint_with_issuers(scenario, name, now, &mut minted)?;
     }
+    let (files, entries) = assemble(scenario, &scenario.files, now, &minted)?;
+    let (reload, reload_entries) = match &scenario.reload {
+        Some(r) => assemble(scenario, &r.files, now, &minted)?,
+        None => (BTreeMap::new(), Vec::new()),
+    };
+    Ok(Fixtures {
+        files,
+        reload,
+        manifest: Manifest {
+            reload_files: reload_entries,
+            scenario: scenario.id.clone(),
+            now: now.format(&Rfc3339).expect("UTC dates format"),
+            certs: minted.into_values().map(|m| m.entry).collect(),
+            files: entries,
+        },
+    })
+}
+
+/// One encoded file set (boot or reload) and its manifest entries.
+type FileSet = (BTreeMap<String, FixtureFile>, Vec<FileEntry>);
+
+/// Encodes, damages and permissions the files of `specs`.
+fn assemble(
+    scenario: &Scenario,
+    specs: &BTreeMap<String, FileSpec>,
+    now: OffsetDateTime,
+    minted: &BTreeMap<String, Minted>,
+) -> Result<FileSet, Error> {
     let mut files = BTreeMap::new();
     let mut entries = Vec::new();
-    for (file, spec) in &scenario.files {
-        let bytes = file_bytes(scenario, file, spec, now, &minted)?;
+    for (file, spec) in specs {
+        let bytes = file_bytes(scenario, file, spec, now, minted)?;
         let mode = spec
             .mode
             .as_deref()
@@ -104,18 +140,10 @@ pub fn generate(scenario: &Scenario, now: OffsetDateTime) -> Result<Fixtures, Er
             written: written.is_some(),
         });
         if let Some(bytes) = written {
-            files.insert(file.clone(), crate::FixtureFile { bytes, mode });
+            files.insert(file.clone(), FixtureFile { bytes, mode });
         }
     }
-    Ok(Fixtures {
-        files,
-        manifest: Manifest {
-            scenario: scenario.id.clone(),
-            now: now.format(&Rfc3339).expect("UTC dates format"),
-            certs: minted.into_values().map(|m| m.entry).collect(),
-            files: entries,
-        },
-    })
+    Ok((files, entries))
 }
 
 fn file_bytes(

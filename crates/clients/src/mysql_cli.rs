@@ -3,11 +3,12 @@
 //! `127.0.0.1:3306` exactly as the host-side clients dial the published port.
 
 use crate::{Cell, Error};
-use certgen::Fixtures;
+use certgen::FixtureFile;
 use outcome::{Outcome, TlsInfo, classify, redact};
 use regex::Regex;
 use scenario::SslMode;
 use servers::{FIXTURE_DIR, RunLabels, Server};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 use testcontainers::{
     ContainerAsync, CopyTargetOptions, GenericImage, ImageExt, core::ExecCommand,
@@ -33,11 +34,12 @@ impl MysqlCli {
     pub const NAME: &'static str = "mysql-cli";
 
     /// Starts the companion container (the MySQL 9 image, whatever the server's flavor, in the
-    /// network namespace of `server`'s container) with the fixtures under [`FIXTURE_DIR`] and
+    /// network namespace of `server`'s container) with the client's view of the fixture files
+    /// (`files`, after any reload) under [`FIXTURE_DIR`] and
     /// the password in an option file. Errors: [`Error::Container`].
     pub async fn start(
         server: &Server,
-        fixtures: &Fixtures,
+        files: &BTreeMap<String, FixtureFile>,
         password: &str,
         labels: &RunLabels,
     ) -> Result<Self, Error> {
@@ -59,7 +61,7 @@ impl MysqlCli {
                 OPTION_FILE,
                 format!("[client]\npassword={password}\n").into_bytes(),
             );
-        for (name, file) in &fixtures.files {
+        for (name, file) in files {
             let target =
                 CopyTargetOptions::new(format!("{FIXTURE_DIR}/{name}")).with_mode(file.mode);
             request = request.with_copy_to(target, file.bytes.clone());

@@ -49,6 +49,8 @@ pub struct ScenarioReport {
     pub client_versions: Vec<(&'static str, String)>,
     /// What the server did at boot.
     pub server: ServerState,
+    /// The TLS reload after boot, if the scenario has one.
+    pub reload: Option<servers::Reload>,
     /// How logins authenticate on this flavor (from the flavor), e.g. the
     /// `caching_sha2_password` cache warm-up on MySQL.
     pub auth_note: &'static str,
@@ -79,6 +81,21 @@ impl ScenarioReport {
         };
         out.push_str(&format!("server: {} · {state}\n", self.flavor));
         out.push_str(&format!("auth: {}\n", self.auth_note));
+        if let Some(r) = &self.reload {
+            let verdict = match &r.refused {
+                None => "ok".to_owned(),
+                Some(message) => format!("refused: {}", redact(message)),
+            };
+            let tls = if r.tls_enabled_after {
+                "enabled"
+            } else {
+                "DISABLED"
+            };
+            out.push_str(&format!(
+                "reload: `{}` → {verdict} · TLS {tls} after\n",
+                r.statement
+            ));
+        }
         if !log.is_empty() {
             out.push_str("server log (TLS lines):\n");
             for line in log {

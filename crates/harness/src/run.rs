@@ -40,6 +40,22 @@ impl Default for RunContext {
     }
 }
 
+/// Writes a file set (with modes) into `dir`.
+fn write_files(
+    dir: &std::path::Path,
+    files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
+) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::create_dir_all(dir).map_err(Error::TempDir)?;
+    for (name, file) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, &file.bytes).map_err(Error::TempDir)?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file.mode))
+            .map_err(Error::TempDir)?;
+    }
+    Ok(())
+}
+
 /// The flavors `scenario` runs on: its `server.flavors`, or every known flavor when empty.
 ///
 /// Errors: [`Error::UnknownFlavor`] naming the scenario and the unknown name.
@@ -94,7 +110,7 @@ pub async fn run_scenario(
         ctx.startup_timeout,
     )
     .await?;
-    let server = match boot {
+    let mut server = match boot {
         Boot::Ready(server) => server,
         Boot::Failed { exit_code, log } => {
             return Ok(ScenarioReport {
@@ -104,17 +120,32 @@ pub async fn run_scenario(
                 server_version: String::new(),
                 client_versions: Vec::new(),
                 server: ServerState::FailedToStart { exit_code, log },
+                reload: None,
                 auth_note: flavor.auth_note,
                 rows: Vec::new(),
             });
         }
     };
     tracing::info!(scenario = %scenario.id, flavor = flavor.name, port = server.host_port, tls = server.tls.enabled, "server ready");
-    let cli = MysqlCli::start(&server, &fixtures, HARNESS_PASSWORD, &ctx.labels).await?;
+    let booted_with_tls = server.tls.enabled;
+    let reload = match &scenario.reload {
+        Some(spec) => Some(
+            server
+                .reload(&fixtures.reload, spec.no_rollback_on_error)
+                .await?,
+        ),
+        None => None,
+    };
+    // Clients see the fixture directory as it is after any reload.
+    let mut client_files = fixtures.files.clone();
+    client_files.extend(fixtures.reload.clone());
+    let client_dir = dir.path().join("client");
+    write_files(&client_dir, &client_files)?;
+    let cli = MysqlCli::start(&server, &client_files, HARNESS_PASSWORD, &ctx.labels).await?;
     let cli_version = cli.version().await?;
     let clients = [
         Client::MysqlCli(Box::new(cli)),
-        Client::RustMysql(RustMysql::new(dir.path().to_path_buf(), server.host_port)),
+        Client::RustMysql(RustMysql::new(client_dir.clone(), server.host_port)),
     ];
 
     let mut rows = Vec::new();
@@ -159,8 +190,9 @@ pub async fn run_scenario(
             (RustMysql::NAME, "mysql crate 28, native-tls".into()),
         ],
         auth_note: flavor.auth_note,
+        reload,
         server: ServerState::Ready {
-            tls_enabled: server.tls.enabled,
+            tls_enabled: booted_with_tls,
             log: server.tls.log.clone(),
         },
         rows,

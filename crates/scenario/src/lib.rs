@@ -15,8 +15,8 @@ mod x509;
 pub use error::Error;
 pub use load::{discover, load, parse};
 pub use model::{
-    AccountSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FileFault, FileSpec, Require, Scenario,
-    ServerSpec, SubjectAltName,
+    AccountSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FileFault, FileSpec, ReloadSpec, Require,
+    Scenario, ServerSpec, SubjectAltName,
 };
 pub use offset::Offset;
 pub use schema::{SCHEMA_FILE, json_schema};

@@ -142,53 +142,15 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
             at = next;
         }
     }
-    for (file, spec) in &s.files {
-        let kinds = usize::from(!spec.certs.is_empty())
-            + usize::from(spec.key.is_some())
-            + usize::from(spec.crl.is_some());
-        if kinds != 1 {
+    validate_files(s, "files", &s.files)?;
+    if let Some(reload) = &s.reload {
+        if reload.files.is_empty() {
             return Err((
-                format!("files.\"{file}\""),
-                "give exactly one of `certs = [..]`, `key = \"..\"` or `crl = { .. }`".into(),
+                "reload.files".into(),
+                "a reload swaps at least one file".into(),
             ));
         }
-        if spec.passphrase.is_some() && spec.key.is_none() {
-            return Err((
-                format!("files.\"{file}\".passphrase"),
-                "a passphrase only applies to key files".into(),
-            ));
-        }
-        if let Some(mode) = &spec.mode
-            && (mode.is_empty()
-                || mode.len() > 4
-                || !mode.chars().all(|c| ('0'..='7').contains(&c)))
-        {
-            return Err((
-                format!("files.\"{file}\".mode"),
-                format!("`{mode}`: expected octal permission bits such as \"0644\" or \"0000\""),
-            ));
-        }
-        if let Some(crl) = &spec.crl {
-            for cert in std::iter::once(&crl.issuer).chain(&crl.revoked) {
-                if !s.certs.contains_key(cert) {
-                    return Err((format!("files.\"{file}\".crl"), unknown_cert(s, cert)));
-                }
-            }
-        }
-        for cert in &spec.certs {
-            if !s.certs.contains_key(cert) {
-                return Err((format!("files.\"{file}\".certs"), unknown_cert(s, cert)));
-            }
-        }
-    }
-    if !is_loopback(&s.client.host) {
-        return Err((
-            "client.host".into(),
-            format!(
-                "`{}`: clients may only dial loopback (`localhost` or 127.0.0.0/8)",
-                s.client.host
-            ),
-        ));
+        validate_files(s, "reload.files", &reload.files)?;
     }
     if s.client.cert.is_some() != s.client.key.is_some() {
         return Err((
@@ -207,6 +169,62 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
         return Err((
             "client.ssl_modes".into(),
             "an ssl-mode is listed twice".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_files(
+    s: &Scenario,
+    prefix: &str,
+    files: &std::collections::BTreeMap<String, crate::FileSpec>,
+) -> Result<(), (String, String)> {
+    for (file, spec) in files {
+        let kinds = usize::from(!spec.certs.is_empty())
+            + usize::from(spec.key.is_some())
+            + usize::from(spec.crl.is_some());
+        if kinds != 1 {
+            return Err((
+                format!("{prefix}.\"{file}\""),
+                "give exactly one of `certs = [..]`, `key = \"..\"` or `crl = { .. }`".into(),
+            ));
+        }
+        if spec.passphrase.is_some() && spec.key.is_none() {
+            return Err((
+                format!("{prefix}.\"{file}\".passphrase"),
+                "a passphrase only applies to key files".into(),
+            ));
+        }
+        if let Some(mode) = &spec.mode
+            && (mode.is_empty()
+                || mode.len() > 4
+                || !mode.chars().all(|c| ('0'..='7').contains(&c)))
+        {
+            return Err((
+                format!("{prefix}.\"{file}\".mode"),
+                format!("`{mode}`: expected octal permission bits such as \"0644\" or \"0000\""),
+            ));
+        }
+        if let Some(crl) = &spec.crl {
+            for cert in std::iter::once(&crl.issuer).chain(&crl.revoked) {
+                if !s.certs.contains_key(cert) {
+                    return Err((format!("{prefix}.\"{file}\".crl"), unknown_cert(s, cert)));
+                }
+            }
+        }
+        for cert in &spec.certs {
+            if !s.certs.contains_key(cert) {
+                return Err((format!("{prefix}.\"{file}\".certs"), unknown_cert(s, cert)));
+            }
+        }
+    }
+    if !is_loopback(&s.client.host) {
+        return Err((
+            "client.host".into(),
+            format!(
+                "`{}`: clients may only dial loopback (`localhost` or 127.0.0.0/8)",
+                s.client.host
+            ),
         ));
     }
     Ok(())

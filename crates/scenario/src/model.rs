@@ -32,6 +32,23 @@ pub struct Scenario {
     /// Client-side settings.
     #[serde(default)]
     pub client: ClientSpec,
+    /// A TLS reload after boot (files swapped, then `ALTER INSTANCE RELOAD TLS` / `FLUSH SSL`);
+    /// clients run after it.
+    #[serde(default)]
+    pub reload: Option<ReloadSpec>,
+}
+
+/// Certificates renewed (or broken) at runtime: files overwritten in the server's fixture
+/// directory, then the flavor's reload statement.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReloadSpec {
+    /// Files written over the booted ones (same form as `[files]`); the client side sees them too.
+    pub files: BTreeMap<String, FileSpec>,
+    /// MySQL: `ALTER INSTANCE RELOAD TLS NO ROLLBACK ON ERROR` (install what loads, even if
+    /// that means TLS off). MariaDB's `FLUSH SSL` has no such option and ignores this.
+    #[serde(default)]
+    pub no_rollback_on_error: bool,
 }
 
 /// One X.509 certificate to mint.

@@ -19,6 +19,10 @@ pub struct Flavor {
     /// Query returning one row, `Yes`/`No`: is TLS enabled on the main channel? For MySQL 8.0.21+
     /// this is `performance_schema.tls_channel_status` (MySQL 9 removed `have_ssl`).
     pub tls_enabled_sql: &'static str,
+    /// Statement that re-reads the TLS files at runtime.
+    pub reload_sql: &'static str,
+    /// Suffix for "install what loads, even if TLS ends up off", if the flavor has one.
+    pub reload_no_rollback: Option<&'static str>,
     /// The my.cnf line that turns TLS off (MySQL 9 has no `--ssl=0`; MariaDB 11.8 would
     /// otherwise generate a certificate by itself).
     pub tls_off: &'static str,
@@ -57,6 +61,8 @@ pub const MYSQL_9: Flavor = Flavor {
     admin_cli: "mysql",
     admin_args: &[],
     tls_off: "tls_version=''",
+    reload_sql: "ALTER INSTANCE RELOAD TLS",
+    reload_no_rollback: Some(" NO ROLLBACK ON ERROR"),
     auth_note: "caching_sha2_password, cache warmed by one socket login after boot",
 };
 
@@ -90,6 +96,8 @@ pub const MARIADB_10_11: Flavor = Flavor {
     admin_cli: "mariadb",
     admin_args: &["--skip-ssl"],
     tls_off: "skip-ssl",
+    reload_sql: "FLUSH SSL",
+    reload_no_rollback: None,
 };
 
 /// MariaDB 11.8 LTS from Debian trixie (`mariadb-server-core`).

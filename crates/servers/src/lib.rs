@@ -15,4 +15,4 @@ pub use flavor::Flavor;
 pub use flavor::{MARIADB_10_11, MARIADB_11_8, MYSQL_9};
 pub use image::{ImageRecipe, debian_mirror};
 pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels, sweep};
-pub use server::{ACCOUNT, Boot, FIXTURE_DIR, HARNESS_PASSWORD, Server, TlsStatus};
+pub use server::{ACCOUNT, Boot, FIXTURE_DIR, HARNESS_PASSWORD, Reload, Server, TlsStatus};

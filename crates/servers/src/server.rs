@@ -47,6 +47,19 @@ pub enum Boot {
     },
 }
 
+/// What a TLS reload did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reload {
+    /// The statement run, e.g. `ALTER INSTANCE RELOAD TLS NO ROLLBACK ON ERROR`.
+    pub statement: String,
+    /// The server's error when it refused the reload (`ERROR 3888 (HY000) …`), else `None`.
+    pub refused: Option<String>,
+    /// TLS state after the reload.
+    pub tls_enabled_after: bool,
+    /// Round trip of the statement.
+    pub took: Duration,
+}
+
 /// A running server. Drop it to remove the container.
 pub struct Server {
     container: ContainerAsync<GenericImage>,
@@ -188,6 +201,67 @@ impl Server {
         Ok(())
     }
 
+    /// Overwrites fixture files in the running container (`docker cp`, modes kept), runs the
+    /// flavor's reload statement, and re-reads the TLS state. A refused reload is data in the
+    /// returned [`Reload`]; only Docker failures are errors.
+    pub async fn reload(
+        &mut self,
+        files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
+        no_rollback: bool,
+    ) -> Result<Reload, Error> {
+        use std::os::unix::fs::PermissionsExt as _;
+        let what = || format!("{} reload", self.flavor.name);
+        let io = |e: std::io::Error| Error::Exec {
+            what: what(),
+            detail: e.to_string(),
+        };
+        let staging = tempfile::tempdir().map_err(io)?;
+        for (name, file) in files {
+            let path = staging.path().join(name);
+            std::fs::write(&path, &file.bytes).map_err(io)?;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file.mode))
+                .map_err(io)?;
+        }
+        let source = format!("{}/.", staging.path().display());
+        let target = format!("{}:{FIXTURE_DIR}/", self.container_id());
+        let out = std::process::Command::new("docker")
+            .args(["cp", &source, &target])
+            .output()
+            .map_err(io)?;
+        if !out.status.success() {
+            return Err(Error::Exec {
+                what: what(),
+                detail: String::from_utf8_lossy(&out.stderr).into_owned(),
+            });
+        }
+        let suffix = if no_rollback {
+            self.flavor.reload_no_rollback.unwrap_or("")
+        } else {
+            ""
+        };
+        let statement = format!("{}{suffix}", self.flavor.reload_sql);
+        let started = Instant::now();
+        let (code, _, stderr) = self.admin_exec("harness", &statement).await?;
+        let took = started.elapsed();
+        // Keep the `ERROR n (state) …` line; the MariaDB CLI also echoes the statement.
+        let refused = (code != Some(0)).then(|| {
+            let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("ERROR")).collect();
+            if errors.is_empty() {
+                stderr.trim().to_owned()
+            } else {
+                errors.join(" ")
+            }
+        });
+        let rows = self.socket_query(self.flavor.tls_enabled_sql).await?;
+        self.tls.enabled = rows.first().is_some_and(|v| v == "Yes");
+        Ok(Reload {
+            statement,
+            refused,
+            tls_enabled_after: self.tls.enabled,
+            took,
+        })
+    }
+
     /// Docker container id (for clients that join its network namespace).
     pub fn container_id(&self) -> &str {
         self.container.id()
@@ -200,6 +274,22 @@ impl Server {
     }
 
     async fn query_as(&self, user: &str, sql: &str) -> Result<Vec<String>, Error> {
+        let (code, stdout, stderr) = self.admin_exec(user, sql).await?;
+        if code != Some(0) {
+            return Err(Error::Exec {
+                what: format!("{} admin query `{sql}`", self.flavor.name),
+                detail: format!("exit {code:?}: {}", stderr.trim()),
+            });
+        }
+        Ok(stdout.lines().map(str::to_owned).collect())
+    }
+
+    /// Runs SQL with the flavor's CLI over the Unix socket; returns exit code, stdout, stderr.
+    async fn admin_exec(
+        &self,
+        user: &str,
+        sql: &str,
+    ) -> Result<(Option<i64>, String, String), Error> {
         let mut argv = vec![self.flavor.admin_cli.to_owned()];
         argv.extend(self.flavor.admin_args.iter().map(|a| (*a).to_owned()));
         argv.extend([
@@ -221,19 +311,12 @@ impl Server {
             .exec(ExecCommand::new(argv))
             .await
             .map_err(exec_err)?;
-        let stdout = res.stdout_to_vec().await.map_err(exec_err)?;
-        let stderr = res.stderr_to_vec().await.map_err(exec_err)?;
+        let stdout =
+            String::from_utf8_lossy(&res.stdout_to_vec().await.map_err(exec_err)?).into_owned();
+        let stderr =
+            String::from_utf8_lossy(&res.stderr_to_vec().await.map_err(exec_err)?).into_owned();
         let code = res.exit_code().await.map_err(exec_err)?;
-        if code != Some(0) {
-            return Err(Error::Exec {
-                what: what(),
-                detail: format!("exit {code:?}: {}", String::from_utf8_lossy(&stderr).trim()),
-            });
-        }
-        Ok(String::from_utf8_lossy(&stdout)
-            .lines()
-            .map(str::to_owned)
-            .collect())
+        Ok((code, stdout, stderr))
     }
 }
 
