@@ -172,10 +172,16 @@ fn print_report(report: &ScenarioReport) {
         .iter()
         .map(|(c, v)| format!("{c}: {v}"))
         .collect();
+    let reload = report
+        .reload
+        .as_ref()
+        .map(|r| format!("; reload {:.1} ms", r.took.as_secs_f64() * 1e3))
+        .unwrap_or_default();
     println!(
-        "versions: server {} {}; {}",
+        "versions: server {} {}; {} · timing: boot {:.2} s{reload}",
         report.flavor,
         report.server_version,
-        versions.join("; ")
+        versions.join("; "),
+        report.boot_time.as_secs_f64(),
     );
 }

@@ -45,6 +45,9 @@ pub struct ScenarioReport {
     pub flavor: &'static str,
     /// Server version (`SELECT VERSION()`); in reports, not in snapshots.
     pub server_version: String,
+    /// Container start → "ready for connections" (zero when the server failed to start);
+    /// in reports, not in snapshots.
+    pub boot_time: std::time::Duration,
     /// Client versions, `(client, version)`; in reports, not in snapshots.
     pub client_versions: Vec<(&'static str, String)>,
     /// What the server did at boot.

@@ -118,6 +118,7 @@ pub async fn run_scenario(
                 description: scenario.description.clone(),
                 flavor: flavor.name,
                 server_version: String::new(),
+                boot_time: std::time::Duration::ZERO,
                 client_versions: Vec::new(),
                 server: ServerState::FailedToStart { exit_code, log },
                 reload: None,
@@ -185,6 +186,7 @@ pub async fn run_scenario(
         description: scenario.description.clone(),
         flavor: flavor.name,
         server_version: server.version.clone(),
+        boot_time: server.boot_time,
         client_versions: vec![
             (MysqlCli::NAME, cli_version),
             (RustMysql::NAME, "mysql crate 28, native-tls".into()),
