@@ -24,19 +24,18 @@ fn containers_of_run(run_id: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn sigint_during_matrix_removes_every_container_of_the_run() {
-    let run_id = format!("interrupt-test-{}", std::process::id());
+/// Starts `cargo xtask matrix basic/` labelled `run_id` and returns once its first container
+/// exists (bounded: 60 s).
+fn start_matrix_until_container(run_id: &str) -> std::process::Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["matrix", "basic/"])
-        .env("HARNESS_RUN_ID", &run_id)
+        .env("HARNESS_RUN_ID", run_id)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("xtask starts");
-
     let deadline = Instant::now() + Duration::from_secs(60);
-    while containers_of_run(&run_id).is_empty() {
+    while containers_of_run(run_id).is_empty() {
         assert!(
             Instant::now() < deadline,
             "no container appeared within 60 s"
@@ -47,6 +46,13 @@ fn sigint_during_matrix_removes_every_container_of_the_run() {
         );
         sleep(Duration::from_millis(100));
     }
+    child
+}
+
+#[test]
+fn sigint_during_matrix_removes_every_container_of_the_run() {
+    let run_id = format!("interrupt-test-{}", std::process::id());
+    let mut child = start_matrix_until_container(&run_id);
     let kill = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -76,25 +82,7 @@ fn sigint_during_matrix_removes_every_container_of_the_run() {
 #[test]
 fn sigkill_leaves_containers_that_clean_sweeps() {
     let run_id = format!("kill-test-{}", std::process::id());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["matrix", "basic/"])
-        .env("HARNESS_RUN_ID", &run_id)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("xtask starts");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while containers_of_run(&run_id).is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "no container appeared within 60 s"
-        );
-        assert!(
-            child.try_wait().expect("poll").is_none(),
-            "matrix ended before any container started"
-        );
-        sleep(Duration::from_millis(100));
-    }
+    let mut child = start_matrix_until_container(&run_id);
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
     assert!(

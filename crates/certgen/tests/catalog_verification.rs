@@ -3,45 +3,12 @@
 //! x509/pkey` for encodings and keys, x509-parser for structure. Fixtures are generated at the
 //! real current time because openssl verifies against the clock.
 
+mod common;
+
+use common::{first_cert, fixtures, openssl};
 use rstest::rstest;
-use std::{os::unix::fs::PermissionsExt as _, path::Path, process::Command};
-use tempfile::TempDir;
+use std::os::unix::fs::PermissionsExt as _;
 use x509_parser::{certificate::X509Certificate, prelude::FromDer, x509::X509Version};
-
-fn fixtures(id: &str) -> TempDir {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
-    let scenario = scenario::load(&root, &root.join(format!("{id}.toml"))).expect("scenario loads");
-    let dir = tempfile::tempdir().expect("tempdir");
-    certgen::generate(&scenario, time::OffsetDateTime::now_utc())
-        .expect("generates")
-        .write_to(dir.path())
-        .expect("writes");
-    dir
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-fn first_cert(dir: &Path, file: &str) -> Vec<u8> {
-    let bytes = std::fs::read(dir.join(file)).expect("file");
-    x509_parser::pem::parse_x509_pem(&bytes)
-        .expect("PEM")
-        .1
-        .contents
-}
 
 /// `openssl verify ARGS` in the scenario's fixture dir: `expected` is `"OK"` or the OpenSSL
 /// error text (`error N at D depth lookup: …`).

@@ -1,47 +1,12 @@
 //! Checks the generated fixtures with tools other than rcgen: `openssl verify`/`x509`/`pkey`
 //! for chain and key behaviour, x509-parser for structure. One test per slice defect.
 
-use std::{path::Path, process::Command};
-use tempfile::TempDir;
+mod common;
+
+use common::{first_cert, fixtures, openssl, scenarios_root};
+use std::path::Path;
 use time::OffsetDateTime;
 use x509_parser::{certificate::X509Certificate, prelude::FromDer, x509::X509Version};
-
-fn scenarios_root() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
-}
-
-/// Generates scenario `id` at the real current time (openssl verifies against the clock).
-fn fixtures(id: &str) -> TempDir {
-    let root = scenarios_root();
-    let scenario = scenario::load(&root, &root.join(format!("{id}.toml"))).expect("scenario loads");
-    let dir = tempfile::tempdir().expect("tempdir");
-    certgen::generate(&scenario, OffsetDateTime::now_utc())
-        .expect("generates")
-        .write_to(dir.path())
-        .expect("writes");
-    dir
-}
-
-/// Runs openssl in `dir`; returns (success, stdout + stderr).
-fn openssl(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-fn parse_pem_cert(path: &Path) -> Vec<u8> {
-    let bytes = std::fs::read(path).expect("cert file");
-    let (_, pem) = x509_parser::pem::parse_x509_pem(&bytes).expect("PEM");
-    pem.contents
-}
 
 #[test]
 fn valid_chain_verifies_with_openssl_and_has_expected_structure() {
@@ -74,7 +39,7 @@ fn valid_chain_verifies_with_openssl_and_has_expected_structure() {
         "client cert has no SAN, so hostname check fails: {text}"
     );
 
-    let der = parse_pem_cert(&dir.path().join("server-cert.pem"));
+    let der = first_cert(dir.path(), "server-cert.pem");
     let (_, cert) = X509Certificate::from_der(&der).expect("DER");
     assert_eq!(cert.version(), X509Version::V3);
     assert_eq!(cert.issuer().to_string(), "CN=MySQL TLS Harness Test CA");
@@ -92,7 +57,7 @@ fn valid_chain_verifies_with_openssl_and_has_expected_structure() {
     let lifetime = cert.validity().not_after.timestamp() - cert.validity().not_before.timestamp();
     assert_eq!(lifetime, 366 * 86_400, "default window is -1d..+365d");
 
-    let ca_der = parse_pem_cert(&dir.path().join("ca.pem"));
+    let ca_der = first_cert(dir.path(), "ca.pem");
     let (_, ca) = X509Certificate::from_der(&ca_der).expect("DER");
     assert!(
         ca.basic_constraints()

@@ -82,11 +82,8 @@ pub const MARIADB_10_11: Flavor = Flavor {
         flavor: "10.11",
         suite: "bookworm",
         packages: include_str!("../../../images/mariadb10.11/packages"),
-        dockerfile: include_str!("../../../images/mariadb10.11/Dockerfile"),
-        context: &[(
-            "init.sql",
-            include_str!("../../../images/mariadb10.11/init.sql"),
-        )],
+        dockerfile: include_str!("../../../images/mariadb/Dockerfile"),
+        context: &[("init.sql", include_str!("../../../images/mariadb/init.sql"))],
     },
     base_config: MARIADB_BASE,
     ready_message: "ready for connections",
@@ -108,11 +105,8 @@ pub const MARIADB_11_8: Flavor = Flavor {
         flavor: "11.8",
         suite: "trixie",
         packages: include_str!("../../../images/mariadb11.8/packages"),
-        dockerfile: include_str!("../../../images/mariadb11.8/Dockerfile"),
-        context: &[(
-            "init.sql",
-            include_str!("../../../images/mariadb11.8/init.sql"),
-        )],
+        dockerfile: include_str!("../../../images/mariadb/Dockerfile"),
+        context: &[("init.sql", include_str!("../../../images/mariadb/init.sql"))],
     },
     ..MARIADB_10_11
 };

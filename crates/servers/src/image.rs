@@ -30,47 +30,24 @@ pub struct ImageRecipe {
 impl ImageRecipe {
     /// Content tag: `<flavor>-<first 12 hex of SHA-256 over every input>`.
     pub fn tag(&self) -> String {
-        let mut h = Sha256::new();
-        for part in [
+        let mut parts = vec![
             self.repository,
             self.flavor,
             self.suite,
             self.packages,
             self.dockerfile,
-        ] {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
+        ];
         for (name, body) in self.context {
-            h.update(name.as_bytes());
-            h.update([0]);
-            h.update(body.as_bytes());
-            h.update([0]);
+            parts.extend([*name, *body]);
         }
-        let hex: String = h
-            .finalize()
-            .iter()
-            .take(6)
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("{}-{hex}", self.flavor)
+        format!("{}-{}", self.flavor, short_hash(&parts))
     }
 
     /// Tag of the imported rootfs (first stage): a hash of suite and packages only, so changing
     /// the Dockerfile or context reuses the rootfs instead of running debootstrap again.
     pub fn rootfs_reference(&self) -> String {
-        let mut h = Sha256::new();
-        for part in [self.repository, self.flavor, self.suite, self.packages] {
-            h.update(part.as_bytes());
-            h.update([0]);
-        }
-        let hex: String = h
-            .finalize()
-            .iter()
-            .take(6)
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("{}-rootfs:{}-{hex}", self.repository, self.flavor)
+        let hash = short_hash(&[self.repository, self.flavor, self.suite, self.packages]);
+        format!("{}-rootfs:{}-{hash}", self.repository, self.flavor)
     }
 
     /// Full reference, `repository:tag`.
@@ -200,6 +177,20 @@ impl ImageRecipe {
         .map_err(|d| fail("docker build", d))?;
         Ok(true)
     }
+}
+
+/// First 12 hex digits of SHA-256 over `parts`, each followed by a NUL separator.
+fn short_hash(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Whether `reference` exists in the local Docker engine.
