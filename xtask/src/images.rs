@@ -35,6 +35,22 @@ pub fn ensure_all() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Removes this project's images built from older recipes; prints what it removed.
+pub fn prune() -> anyhow::Result<()> {
+    let recipes: Vec<servers::ImageRecipe> = Flavor::ALL.iter().map(|f| f.image).collect();
+    let stale = servers::stale_images(&recipes);
+    if !stale.is_empty() {
+        let status = Command::new("docker")
+            .arg("rmi")
+            .args(&stale)
+            .status()
+            .context("docker rmi")?;
+        anyhow::ensure!(status.success(), "docker rmi failed: {status}");
+    }
+    eprintln!("pruned {} stale image(s)", stale.len());
+    Ok(())
+}
+
 fn work_dir() -> PathBuf {
     std::env::temp_dir().join(format!("mysql-tls-harness-image-{}", std::process::id()))
 }

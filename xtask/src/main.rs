@@ -22,7 +22,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build the server images from Debian packages if missing (content-tagged).
-    Images,
+    Images {
+        /// Also remove this project's images of older recipes (other tags of the same repositories).
+        #[arg(long)]
+        prune: bool,
+    },
     /// Run the scenario matrix: fixtures → real servers → real clients → snapshot check.
     Matrix(matrix::Args),
     /// Write scenarios' fixture files (MySQL file names + manifest.json) without booting anything.
@@ -44,7 +48,13 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Images => images::ensure_all(),
+        Command::Images { prune } => {
+            images::ensure_all()?;
+            if prune {
+                images::prune()?;
+            }
+            Ok(())
+        }
         Command::Matrix(args) => matrix::run(args),
         Command::Gen(args) => gen_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),

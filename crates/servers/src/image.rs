@@ -179,6 +179,39 @@ impl ImageRecipe {
     }
 }
 
+/// Images of `repositories` (and their rootfs stages) whose tag is not one of `keep`:
+/// leftovers of older recipes. Returns `repository:tag` references, sorted.
+pub fn stale_images(recipes: &[ImageRecipe]) -> Vec<String> {
+    let keep: Vec<String> = recipes
+        .iter()
+        .flat_map(|r| [r.reference(), r.rootfs_reference()])
+        .collect();
+    let ours = |repo: &str| {
+        recipes
+            .iter()
+            .any(|r| repo == r.repository || repo == format!("{}-rootfs", r.repository))
+    };
+    let out = Command::new("docker")
+        .args(["images", "--format", "{{.Repository}}:{{.Tag}}"])
+        .output();
+    let mut stale: Vec<String> = out
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_else(|_| Vec::new())
+        .into_iter()
+        .filter(|r: &String| {
+            r.rsplit_once(':').is_some_and(|(repo, _)| ours(repo)) && !keep.contains(r)
+        })
+        .collect();
+    stale.sort();
+    stale.dedup();
+    stale
+}
+
 /// First 12 hex digits of SHA-256 over `parts`, each followed by a NUL separator.
 fn short_hash(parts: &[&str]) -> String {
     let mut h = Sha256::new();

@@ -13,6 +13,6 @@ mod server;
 pub use error::Error;
 pub use flavor::Flavor;
 pub use flavor::{MARIADB_10_11, MARIADB_11_8, MYSQL_9};
-pub use image::{ImageRecipe, debian_mirror};
+pub use image::{ImageRecipe, debian_mirror, stale_images};
 pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels, sweep};
 pub use server::{ACCOUNT, Boot, FIXTURE_DIR, HARNESS_PASSWORD, Reload, Server, TlsStatus};
