@@ -5,21 +5,21 @@
 //! Every attempt is bounded by the cell timeout and becomes `Hang` when it elapses.
 
 mod cell;
+mod cli;
 mod error;
-mod mysql_cli;
 mod rust_mysql;
 
 pub use cell::Cell;
+pub use cli::{Cli, CliProgram, MARIADB_CLI, MYSQL_CLI, ModeArgs};
 pub use error::Error;
-pub use mysql_cli::MysqlCli;
 pub use rust_mysql::RustMysql;
 
 use outcome::Outcome;
 
 /// A client ready to attempt cells against one running server.
 pub enum Client {
-    /// The `mysql` CLI (libmysqlclient + OpenSSL) in a container sharing the server's network.
-    MysqlCli(Box<MysqlCli>),
+    /// A command-line client (`mysql`, `mariadb`) in a container sharing the server's network.
+    Cli(Box<Cli>),
     /// The Rust `mysql` crate with its native-tls (OpenSSL) backend, in-process.
     RustMysql(RustMysql),
 }
@@ -28,7 +28,7 @@ impl Client {
     /// Stable client name used in snapshots and reports, e.g. `mysql-cli`.
     pub fn name(&self) -> &'static str {
         match self {
-            Client::MysqlCli(_) => MysqlCli::NAME,
+            Client::Cli(c) => c.name(),
             Client::RustMysql(_) => RustMysql::NAME,
         }
     }
@@ -37,7 +37,7 @@ impl Client {
     /// are errors; everything the client itself does is the returned outcome.
     pub async fn attempt(&self, cell: &Cell) -> Result<Outcome, Error> {
         match self {
-            Client::MysqlCli(c) => c.attempt(cell).await,
+            Client::Cli(c) => c.attempt(cell).await,
             Client::RustMysql(c) => Ok(c.attempt(cell).await),
         }
     }

@@ -3,7 +3,7 @@
 //! path, including errors and panics.
 
 use crate::{Error, Row, ScenarioReport, ServerState};
-use clients::{Cell, Client, MysqlCli, RustMysql};
+use clients::{Cell, Cli, Client, RustMysql};
 use scenario::Scenario;
 use servers::{Boot, Flavor, HARNESS_PASSWORD, RunLabels, Server};
 use std::{path::PathBuf, time::Duration};
@@ -142,12 +142,25 @@ pub async fn run_scenario(
     client_files.extend(fixtures.reload.clone());
     let client_dir = dir.path().join("client");
     write_files(&client_dir, &client_files)?;
-    let cli = MysqlCli::start(&server, &client_files, HARNESS_PASSWORD, &ctx.labels).await?;
-    let cli_version = cli.version().await?;
-    let clients = [
-        Client::MysqlCli(Box::new(cli)),
-        Client::RustMysql(RustMysql::new(client_dir.clone(), server.host_port)),
-    ];
+    let mut clients = Vec::new();
+    let mut client_versions = Vec::new();
+    for program in [&clients::MYSQL_CLI, &clients::MARIADB_CLI] {
+        let cli = Cli::start(
+            program,
+            &server,
+            &client_files,
+            HARNESS_PASSWORD,
+            &ctx.labels,
+        )
+        .await?;
+        client_versions.push((program.name, cli.version().await?));
+        clients.push(Client::Cli(Box::new(cli)));
+    }
+    client_versions.push((RustMysql::NAME, "mysql crate 28, native-tls".into()));
+    clients.push(Client::RustMysql(RustMysql::new(
+        client_dir.clone(),
+        server.host_port,
+    )));
 
     let mut rows = Vec::new();
     for client in &clients {
@@ -187,10 +200,7 @@ pub async fn run_scenario(
         flavor: flavor.name,
         server_version: server.version.clone(),
         boot_time: server.boot_time,
-        client_versions: vec![
-            (MysqlCli::NAME, cli_version),
-            (RustMysql::NAME, "mysql crate 28, native-tls".into()),
-        ],
+        client_versions,
         auth_note: flavor.auth_note,
         reload,
         server: ServerState::Ready {

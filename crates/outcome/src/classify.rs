@@ -44,6 +44,10 @@ pub const CLASSIFICATION_RULES: &[Rule] = &[
         "server does not have this capability",
         FailureKind::ServerNoTls,
     ),
+    msg(
+        "ssl is required, but the server does not support it",
+        FailureKind::ServerNoTls,
+    ),
     code(3159, FailureKind::ServerRequiresTls),
     msg("certificate verify failed", FailureKind::Verification),
     msg("certificate has expired", FailureKind::Verification),
@@ -54,6 +58,23 @@ pub const CLASSIFICATION_RULES: &[Rule] = &[
     msg("self-signed certificate", FailureKind::Verification),
     msg("hostname mismatch", FailureKind::Verification),
     msg("ip address mismatch", FailureKind::Verification),
+    // Bare X509_verify_cert reasons, as Connector/C reports them ("TLS/SSL error: <reason>").
+    msg("hostname verification failed", FailureKind::Verification),
+    msg("invalid ca certificate", FailureKind::Verification),
+    msg("digest algorithm too weak", FailureKind::Verification),
+    msg("key too weak", FailureKind::Verification),
+    msg("unsuitable certificate purpose", FailureKind::Verification),
+    msg("path length constraint exceeded", FailureKind::Verification),
+    msg("certificate revoked", FailureKind::Verification),
+    msg("certificate is not yet valid", FailureKind::Verification),
+    msg(
+        "key usage does not include certificate signing",
+        FailureKind::Verification,
+    ),
+    msg(
+        "unable to get issuer certificate",
+        FailureKind::Verification,
+    ),
     code(2026, FailureKind::Handshake),
     msg("ssl routines", FailureKind::Handshake),
     code(1045, FailureKind::Auth),
@@ -118,6 +139,21 @@ mod tests {
         Some(2003),
         "Can't connect to MySQL server on '127.0.0.1:3306' (111)",
         FailureKind::Transport
+    )]
+    #[case(
+        Some(2026),
+        "TLS/SSL error: SSL is required, but the server does not support it",
+        FailureKind::ServerNoTls
+    )]
+    #[case(
+        Some(2026),
+        "TLS/SSL error: Hostname verification failed",
+        FailureKind::Verification
+    )]
+    #[case(
+        Some(2026),
+        "TLS/SSL error: certificate revoked",
+        FailureKind::Verification
     )]
     #[case(None, "something new", FailureKind::Other)]
     fn classifies_real_messages(

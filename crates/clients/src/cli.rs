@@ -1,6 +1,8 @@
-//! The `mysql` command-line client (libmysqlclient, OpenSSL) from the flavor's image, run in a
-//! companion container that shares the server container's network namespace, so it dials
-//! `127.0.0.1:3306` exactly as the host-side clients dial the published port.
+//! Command-line clients — the `mysql` CLI (libmysqlclient, OpenSSL) and the `mariadb` CLI
+//! (MariaDB Connector/C) — each run in a companion container, from the image that ships it,
+//! sharing the server container's network namespace, so it dials `127.0.0.1:3306` exactly as
+//! host-side clients dial the published port. How each spells the five ssl-modes is data
+//! ([`CliProgram::modes`]), shown in the README.
 
 use crate::{Cell, Error};
 use certgen::FixtureFile;
@@ -23,27 +25,92 @@ static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
 const STATUS_SQL: &str = "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')";
 const OPTION_FILE: &str = "/etc/mysql/client.cnf";
 
-/// The `mysql` CLI bound to one server. Dropping it removes its container.
-pub struct MysqlCli {
-    container: ContainerAsync<GenericImage>,
-    cli: &'static str,
+/// How a CLI expresses one ssl-mode.
+#[derive(Debug, Clone, Copy)]
+pub enum ModeArgs {
+    /// These arguments (plus the CA/cert/key/CRL/TLS-version options in every TLS mode).
+    Args(&'static [&'static str]),
+    /// The client has no equivalent; the reason is recorded as `Outcome::Unsupported`.
+    Unsupported(&'static str),
 }
 
-impl MysqlCli {
-    /// Name in snapshots.
-    pub const NAME: &'static str = "mysql-cli";
+/// A command-line client as data: where it comes from and how it spells the ssl-modes.
+#[derive(Debug)]
+pub struct CliProgram {
+    /// Name in snapshots, e.g. `mysql-cli`.
+    pub name: &'static str,
+    /// Image that ships the binary (independent of the server flavor under test).
+    pub image: &'static servers::ImageRecipe,
+    /// The executable.
+    pub binary: &'static str,
+    /// DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY, in that order.
+    pub modes: [ModeArgs; 5],
+}
 
-    /// Starts the companion container (the MySQL 9 image, whatever the server's flavor, in the
-    /// network namespace of `server`'s container) with the client's view of the fixture files
-    /// (`files`, after any reload) under [`FIXTURE_DIR`] and
-    /// the password in an option file. Errors: [`Error::Container`].
+impl CliProgram {
+    /// How this client spells `mode`.
+    pub fn mode(&self, mode: SslMode) -> ModeArgs {
+        let index = SslMode::ALL
+            .iter()
+            .position(|m| *m == mode)
+            .unwrap_or_default();
+        self.modes[index]
+    }
+}
+
+/// The `mysql` CLI from MySQL 9 (Debian sid `mysql-client-core`): `--ssl-mode` as MySQL defines it.
+pub const MYSQL_CLI: CliProgram = CliProgram {
+    name: "mysql-cli",
+    image: &servers::MYSQL_9.image,
+    binary: "mysql",
+    modes: [
+        ModeArgs::Args(&["--ssl-mode=DISABLED"]),
+        ModeArgs::Args(&["--ssl-mode=PREFERRED"]),
+        ModeArgs::Args(&["--ssl-mode=REQUIRED"]),
+        ModeArgs::Args(&["--ssl-mode=VERIFY_CA"]),
+        ModeArgs::Args(&["--ssl-mode=VERIFY_IDENTITY"]),
+    ],
+};
+
+/// The `mariadb` CLI from MariaDB 11.8 (Debian trixie `mariadb-client-core`, Connector/C).
+/// It has `--ssl`/`--skip-ssl` and `--[skip-]ssl-verify-server-cert`, no `--ssl-mode`, so
+/// PREFERRED and REQUIRED map to the same arguments and VERIFY_CA has no equivalent.
+pub const MARIADB_CLI: CliProgram = CliProgram {
+    name: "mariadb-cli",
+    image: &servers::MARIADB_11_8.image,
+    binary: "mariadb",
+    modes: [
+        ModeArgs::Args(&["--skip-ssl"]),
+        ModeArgs::Args(&["--ssl", "--skip-ssl-verify-server-cert"]),
+        // What users write to require TLS without verification. Observed: against a server
+        // without TLS it connects in plaintext, i.e. it behaves like PREFERRED; the snapshots show it.
+        ModeArgs::Args(&["--ssl", "--skip-ssl-verify-server-cert"]),
+        ModeArgs::Unsupported(
+            "--ssl-verify-server-cert checks chain and host name together; no CA-only mode",
+        ),
+        ModeArgs::Args(&["--ssl", "--ssl-verify-server-cert"]),
+    ],
+};
+
+/// A command-line client bound to one server. Dropping it removes its container.
+pub struct Cli {
+    container: ContainerAsync<GenericImage>,
+    program: &'static CliProgram,
+}
+
+impl Cli {
+    /// Starts `program`'s companion container (its own image, whatever the server's flavor,
+    /// in the network namespace of `server`'s container) with the client's view of the fixture
+    /// files (`files`, after any reload) under [`FIXTURE_DIR`] and the password in an option
+    /// file. Errors: [`Error::Container`].
     pub async fn start(
+        program: &'static CliProgram,
         server: &Server,
         files: &BTreeMap<String, FixtureFile>,
         password: &str,
         labels: &RunLabels,
     ) -> Result<Self, Error> {
-        let image = &servers::MYSQL_9.image;
+        let image = program.image;
         let mut request = GenericImage::new(image.repository, &image.tag())
             .with_cmd(["sleep", "infinity"])
             // Network mode set directly: `with_network` would make testcontainers manage a
@@ -67,23 +134,25 @@ impl MysqlCli {
             request = request.with_copy_to(target, file.bytes.clone());
         }
         let container = request.start().await.map_err(|e| Error::Container {
-            what: format!("starting {} container", Self::NAME),
+            what: format!("starting {} container", program.name),
             detail: e.to_string(),
         })?;
-        Ok(MysqlCli {
-            container,
-            cli: "mysql",
-        })
+        Ok(Cli { container, program })
+    }
+
+    /// Name in snapshots.
+    pub fn name(&self) -> &'static str {
+        self.program.name
     }
 
     /// The CLI's own version line, e.g. `mysql  Ver 9.7.4-2 for Linux on x86_64 (Debian)`.
     pub async fn version(&self) -> Result<String, Error> {
         let (code, stdout, stderr) = self
-            .exec(vec![self.cli.to_owned(), "--version".to_owned()])
+            .exec(vec![self.program.binary.to_owned(), "--version".to_owned()])
             .await?;
         if code != Some(0) {
             return Err(Error::Container {
-                what: format!("{} --version", self.cli),
+                what: format!("{} --version", self.program.binary),
                 detail: stderr,
             });
         }
@@ -92,17 +161,17 @@ impl MysqlCli {
 
     /// The argv for one cell: option file first (it must be), TCP forced (`localhost` would
     /// otherwise mean the Unix socket), the CA given in every TLS mode as a user's config would.
-    fn argv(&self, cell: &Cell) -> Vec<String> {
+    fn argv(&self, cell: &Cell, mode_args: &[&str]) -> Vec<String> {
         let mut argv = vec![
-            self.cli.to_owned(),
+            self.program.binary.to_owned(),
             format!("--defaults-extra-file={OPTION_FILE}"),
             "--protocol=TCP".to_owned(),
             format!("--host={}", cell.host),
             "--port=3306".to_owned(),
             format!("--user={}", cell.user),
             format!("--connect-timeout={}", cell.timeout.as_secs().max(1)),
-            format!("--ssl-mode={}", cell.ssl_mode),
         ];
+        argv.extend(mode_args.iter().map(|a| (*a).to_owned()));
         if cell.ssl_mode != SslMode::Disabled {
             argv.push(format!("--ssl-ca={FIXTURE_DIR}/{}", cell.ca));
             if let Some(crl) = &cell.crl {
@@ -122,7 +191,15 @@ impl MysqlCli {
 
     /// One attempt. Errors only when Docker itself fails.
     pub async fn attempt(&self, cell: &Cell) -> Result<Outcome, Error> {
-        let run = self.exec(self.argv(cell));
+        let mode_args = match self.program.mode(cell.ssl_mode) {
+            ModeArgs::Args(args) => args,
+            ModeArgs::Unsupported(reason) => {
+                return Ok(Outcome::Unsupported {
+                    reason: reason.to_owned(),
+                });
+            }
+        };
+        let run = self.exec(self.argv(cell, mode_args));
         let Ok(result) = tokio::time::timeout(cell.timeout, run).await else {
             return Ok(Outcome::Hang {
                 after_ms: cell.timeout.as_millis() as u64,
@@ -134,12 +211,12 @@ impl MysqlCli {
                 tls: parse_status(&stdout),
             });
         }
-        Ok(parse_failure(code, &stderr))
+        Ok(parse_failure(self.program.binary, code, &stderr))
     }
 
     async fn exec(&self, argv: Vec<String>) -> Result<(Option<i64>, String, String), Error> {
         let fault = |e: testcontainers::TestcontainersError| Error::Container {
-            what: format!("exec {} in its container", self.cli),
+            what: format!("exec {} in its container", self.program.binary),
             detail: e.to_string(),
         };
         let mut res = self
@@ -173,9 +250,9 @@ fn parse_status(stdout: &str) -> Option<TlsInfo> {
 }
 
 /// The CLI's `ERROR n (state): message` line, or its last stderr line when there is none.
-fn parse_failure(exit: Option<i64>, stderr: &str) -> Outcome {
+fn parse_failure(binary: &str, exit: Option<i64>, stderr: &str) -> Outcome {
     let raw_type = format!(
-        "mysql CLI exit {}",
+        "{binary} CLI exit {}",
         exit.map_or("?".to_owned(), |c| c.to_string())
     );
     let found = stderr.lines().find_map(|l| ERROR_LINE.captures(l.trim()));
@@ -210,7 +287,7 @@ mod tests {
             message,
             kind,
             ..
-        } = parse_failure(Some(1), stderr)
+        } = parse_failure("mysql", Some(1), stderr)
         else {
             panic!("expected a failure");
         };
