@@ -13,8 +13,7 @@ use servers::{FIXTURE_DIR, RunLabels, Server};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 use testcontainers::{
-    ContainerAsync, CopyTargetOptions, GenericImage, ImageExt, core::ExecCommand,
-    runners::AsyncRunner,
+    ContainerAsync, CopyTargetOptions, GenericImage, ImageExt, runners::AsyncRunner,
 };
 
 /// `ERROR 2026 (HY000): SSL connection error: …` as printed by the mysql CLI.
@@ -215,21 +214,12 @@ impl Cli {
     }
 
     async fn exec(&self, argv: Vec<String>) -> Result<(Option<i64>, String, String), Error> {
-        let fault = |e: testcontainers::TestcontainersError| Error::Container {
-            what: format!("exec {} in its container", self.program.binary),
-            detail: e.to_string(),
-        };
-        let mut res = self
-            .container
-            .exec(ExecCommand::new(argv))
+        servers::exec_output(&self.container, argv)
             .await
-            .map_err(fault)?;
-        let stdout =
-            String::from_utf8_lossy(&res.stdout_to_vec().await.map_err(fault)?).into_owned();
-        let stderr =
-            String::from_utf8_lossy(&res.stderr_to_vec().await.map_err(fault)?).into_owned();
-        let code = res.exit_code().await.map_err(fault)?;
-        Ok((code, stdout, stderr))
+            .map_err(|e| Error::Container {
+                what: format!("exec {} in its container", self.program.binary),
+                detail: e.to_string(),
+            })
     }
 }
 

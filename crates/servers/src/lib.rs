@@ -15,4 +15,6 @@ pub use flavor::Flavor;
 pub use flavor::{MARIADB_10_11, MARIADB_11_8, MYSQL_9};
 pub use image::{ImageRecipe, debian_mirror, stale_images};
 pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels, sweep};
-pub use server::{ACCOUNT, Boot, FIXTURE_DIR, HARNESS_PASSWORD, Reload, Server, TlsStatus};
+pub use server::{
+    ACCOUNT, Boot, FIXTURE_DIR, HARNESS_PASSWORD, Reload, Server, TlsStatus, exec_output,
+};

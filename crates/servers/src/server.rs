@@ -301,23 +301,26 @@ impl Server {
             "-e".to_owned(),
             sql.to_owned(),
         ]);
-        let what = || format!("{} admin query `{sql}`", self.flavor.name);
-        let exec_err = |e: testcontainers::TestcontainersError| Error::Exec {
-            what: what(),
-            detail: e.to_string(),
-        };
-        let mut res = self
-            .container
-            .exec(ExecCommand::new(argv))
+        exec_output(&self.container, argv)
             .await
-            .map_err(exec_err)?;
-        let stdout =
-            String::from_utf8_lossy(&res.stdout_to_vec().await.map_err(exec_err)?).into_owned();
-        let stderr =
-            String::from_utf8_lossy(&res.stderr_to_vec().await.map_err(exec_err)?).into_owned();
-        let code = res.exit_code().await.map_err(exec_err)?;
-        Ok((code, stdout, stderr))
+            .map_err(|e| Error::Exec {
+                what: format!("{} admin query `{sql}`", self.flavor.name),
+                detail: e.to_string(),
+            })
     }
+}
+
+/// Runs `argv` in `container` to completion: `(exit code, stdout, stderr)`, output lossily
+/// decoded as UTF-8. Shared by the admin queries here and the command-line client adapters.
+pub async fn exec_output(
+    container: &ContainerAsync<GenericImage>,
+    argv: Vec<String>,
+) -> Result<(Option<i64>, String, String), testcontainers::TestcontainersError> {
+    let mut res = container.exec(ExecCommand::new(argv)).await?;
+    let stdout = String::from_utf8_lossy(&res.stdout_to_vec().await?).into_owned();
+    let stderr = String::from_utf8_lossy(&res.stderr_to_vec().await?).into_owned();
+    let code = res.exit_code().await?;
+    Ok((code, stdout, stderr))
 }
 
 /// Log lines that explain TLS state: those mentioning TLS, SSL or certificates, plus (for a
