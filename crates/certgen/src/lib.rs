@@ -16,4 +16,4 @@ mod rewrite;
 pub use error::Error;
 pub use keys::{TEST_KEYS, test_key_pem};
 pub use manifest::{CertEntry, CrlEntry, FileEntry, Manifest};
-pub use mint::{FixtureFile, Fixtures, generate};
+pub use mint::{FixtureFile, Fixtures, generate, write_files};

@@ -40,29 +40,38 @@ impl Fixtures {
     /// Writes every file (with its mode) plus `manifest.json` into `dir` (created if missing).
     /// Returns [`Error::Io`] naming the path that failed.
     pub fn write_to(&self, dir: &Path) -> Result<(), Error> {
-        use std::os::unix::fs::PermissionsExt as _;
+        write_files(dir, &self.files)?;
+        if !self.reload.is_empty() {
+            write_files(&dir.join("reload"), &self.reload)?;
+        }
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| Error::Io { path, source }
         };
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
-        let reload_dir = dir.join("reload");
-        let sets = [(dir, &self.files), (reload_dir.as_path(), &self.reload)];
-        for (at, files) in sets.into_iter().filter(|(_, f)| !f.is_empty()) {
-            std::fs::create_dir_all(at).map_err(io(at))?;
-            for (name, file) in files {
-                let path = at.join(name);
-                std::fs::write(&path, &file.bytes).map_err(io(&path))?;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file.mode))
-                    .map_err(io(&path))?;
-            }
-        }
         let path = dir.join("manifest.json");
         let mut json =
             serde_json::to_string_pretty(&self.manifest).expect("manifest is plain data");
         json.push('\n');
         std::fs::write(&path, json).map_err(io(&path))
     }
+}
+
+/// Writes a file set into `dir` (created if missing), each file with its permission bits.
+/// Returns [`Error::Io`] naming the path that failed.
+pub fn write_files(dir: &Path, files: &BTreeMap<String, FixtureFile>) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    for (name, file) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, &file.bytes).map_err(io(&path))?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file.mode))
+            .map_err(io(&path))?;
+    }
+    Ok(())
 }
 
 struct Minted {

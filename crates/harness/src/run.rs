@@ -40,22 +40,6 @@ impl Default for RunContext {
     }
 }
 
-/// Writes a file set (with modes) into `dir`.
-fn write_files(
-    dir: &std::path::Path,
-    files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
-) -> Result<(), Error> {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::create_dir_all(dir).map_err(Error::TempDir)?;
-    for (name, file) in files {
-        let path = dir.join(name);
-        std::fs::write(&path, &file.bytes).map_err(Error::TempDir)?;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file.mode))
-            .map_err(Error::TempDir)?;
-    }
-    Ok(())
-}
-
 /// The flavors `scenario` runs on: its `server.flavors`, or every known flavor when empty.
 ///
 /// Errors: [`Error::UnknownFlavor`] naming the scenario and the unknown name.
@@ -86,7 +70,7 @@ pub fn scenarios_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
 }
 
-/// Runs `scenario` on `flavor`: writes its fixtures to a temporary directory, boots the
+/// Runs `scenario` on `flavor`: generates its fixtures, boots the
 /// server, starts the clients, attempts every client × ssl-mode in order, and returns the report.
 ///
 /// Errors are harness faults only (image missing, Docker failing, fixture errors).
@@ -100,7 +84,6 @@ pub async fn run_scenario(
         .prefix("mysql-tls-fixtures-")
         .tempdir()
         .map_err(Error::TempDir)?;
-    fixtures.write_to(dir.path())?;
 
     let boot = Server::boot(
         flavor,
@@ -137,11 +120,11 @@ pub async fn run_scenario(
         ),
         None => None,
     };
-    // Clients see the fixture directory as it is after any reload.
+    // Clients see the fixture directory as it is after any reload; the in-process client reads
+    // it from `dir`, the CLI containers get it copied in.
     let mut client_files = fixtures.files.clone();
     client_files.extend(fixtures.reload.clone());
-    let client_dir = dir.path().join("client");
-    write_files(&client_dir, &client_files)?;
+    certgen::write_files(dir.path(), &client_files)?;
     let mut clients = Vec::new();
     let mut client_versions = Vec::new();
     for program in [&clients::MYSQL_CLI, &clients::MARIADB_CLI] {
@@ -158,7 +141,7 @@ pub async fn run_scenario(
     }
     client_versions.push((RustMysql::NAME, "mysql crate 28, native-tls".into()));
     clients.push(Client::RustMysql(RustMysql::new(
-        client_dir.clone(),
+        dir.path().to_path_buf(),
         server.host_port,
     )));
 

@@ -209,19 +209,16 @@ impl Server {
         files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
         no_rollback: bool,
     ) -> Result<Reload, Error> {
-        use std::os::unix::fs::PermissionsExt as _;
         let what = || format!("{} reload", self.flavor.name);
         let io = |e: std::io::Error| Error::Exec {
             what: what(),
             detail: e.to_string(),
         };
         let staging = tempfile::tempdir().map_err(io)?;
-        for (name, file) in files {
-            let path = staging.path().join(name);
-            std::fs::write(&path, &file.bytes).map_err(io)?;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file.mode))
-                .map_err(io)?;
-        }
+        certgen::write_files(staging.path(), files).map_err(|e| Error::Exec {
+            what: what(),
+            detail: e.to_string(),
+        })?;
         let source = format!("{}/.", staging.path().display());
         let target = format!("{}:{FIXTURE_DIR}/", self.container_id());
         let out = std::process::Command::new("docker")
