@@ -5,10 +5,19 @@ use anyhow::{Context, bail};
 use servers::Flavor;
 use std::{path::PathBuf, process::Command, time::Instant};
 
-/// Builds every missing image; prints what it did.
+/// Every image the default matrix needs: one per server flavor, plus the clients image of the
+/// external drivers, `(what it is for, recipe)`.
+fn recipes() -> Vec<(&'static str, servers::ImageRecipe)> {
+    let mut all: Vec<_> = Flavor::ALL.iter().map(|f| (f.name, f.image)).collect();
+    all.push(("clients", clients::CLIENTS_IMAGE));
+    all
+}
+
+/// Builds every missing image, then the host-run drivers of drivers/drivers.toml; prints what
+/// it did.
 pub fn ensure_all() -> anyhow::Result<()> {
-    for flavor in Flavor::ALL {
-        let image = &flavor.image;
+    for (name, image) in recipes() {
+        let image = &image;
         if image.is_present() {
             eprintln!("image {} present", image.reference());
             continue;
@@ -22,22 +31,29 @@ pub fn ensure_all() -> anyhow::Result<()> {
             image.suite,
             image.package_list().len()
         );
-        image
-            .ensure(&work)
-            .with_context(|| format!("building the {} image", flavor.name))?;
+        let built = image.ensure(&work);
+        // The work dir holds a rootfs (up to ~1 GB); never leave it behind, also on failure.
         let _ = std::fs::remove_dir_all(&work);
+        built.with_context(|| format!("building the {name} image"))?;
         eprintln!(
             "built {} in {:.0} s",
             image.reference(),
             started.elapsed().as_secs_f64()
         );
     }
+    // Host-run contract drivers (drivers.toml `build`), e.g. the Rust drivers; a no-op when fresh.
+    let drivers = clients::load_drivers(&clients::default_drivers_file())?;
+    if drivers.iter().any(|d| d.build.is_some()) {
+        let started = Instant::now();
+        clients::build_drivers(&drivers)?;
+        eprintln!("host drivers built in {:.0} s", started.elapsed().as_secs_f64());
+    }
     Ok(())
 }
 
 /// Removes this project's images built from older recipes; prints what it removed.
 pub fn prune() -> anyhow::Result<()> {
-    let recipes: Vec<servers::ImageRecipe> = Flavor::ALL.iter().map(|f| f.image).collect();
+    let recipes: Vec<servers::ImageRecipe> = recipes().into_iter().map(|(_, r)| r).collect();
     let stale = servers::stale_images(&recipes);
     if !stale.is_empty() {
         let status = Command::new("docker")

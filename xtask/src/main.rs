@@ -35,7 +35,8 @@ enum Command {
     Test(test_cmd::Args),
     /// Remove every container this project left behind (e.g. after a killed run).
     Clean(clean::Args),
-    /// Regenerate the JSON Schema of scenario files (scenarios/scenario.schema.json).
+    /// Regenerate the JSON Schemas: scenario files (scenarios/scenario.schema.json) and the
+    /// external driver contract (drivers/contract.schema.json).
     Schema,
 }
 
@@ -60,11 +61,17 @@ fn main() -> anyhow::Result<()> {
         Command::Test(args) => test_cmd::run(args),
         Command::Clean(args) => clean::run(args),
         Command::Schema => {
-            let path = harness::scenarios_root()
-                .join("..")
-                .join(scenario::SCHEMA_FILE);
-            std::fs::write(&path, scenario::json_schema())?;
-            eprintln!("wrote {}", path.display());
+            let root = harness::scenarios_root().join("..");
+            for (file, text) in [
+                (scenario::SCHEMA_FILE, scenario::json_schema()),
+                (
+                    clients::contract::CONTRACT_SCHEMA_FILE,
+                    clients::contract::json_schema(),
+                ),
+            ] {
+                std::fs::write(root.join(file), text)?;
+                eprintln!("wrote {file}");
+            }
             Ok(())
         }
     }

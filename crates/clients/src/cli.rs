@@ -12,9 +12,7 @@ use scenario::SslMode;
 use servers::{FIXTURE_DIR, RunLabels, Server};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
-use testcontainers::{
-    ContainerAsync, CopyTargetOptions, GenericImage, ImageExt, runners::AsyncRunner,
-};
+use testcontainers::{ContainerAsync, GenericImage};
 
 /// `ERROR 2026 (HY000): SSL connection error: …` as printed by the mysql CLI.
 static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -47,6 +45,21 @@ pub struct CliProgram {
 }
 
 impl CliProgram {
+    /// The ssl-mode mapping table: each mode's arguments, or why there is no equivalent.
+    pub fn mode_table(&self) -> std::collections::BTreeMap<SslMode, crate::contract::ModeMapping> {
+        use crate::contract::ModeMapping;
+        SslMode::ALL
+            .iter()
+            .map(|&m| {
+                let mapping = match self.mode(m) {
+                    ModeArgs::Args(args) => ModeMapping::Options(args.join(" ")),
+                    ModeArgs::Unsupported(why) => ModeMapping::Unsupported(why.to_owned()),
+                };
+                (m, mapping)
+            })
+            .collect()
+    }
+
     /// How this client spells `mode`.
     pub fn mode(&self, mode: SslMode) -> ModeArgs {
         let index = SslMode::ALL
@@ -109,34 +122,28 @@ impl Cli {
         password: &str,
         labels: &RunLabels,
     ) -> Result<Self, Error> {
-        let image = program.image;
-        let mut request = GenericImage::new(image.repository, &image.tag())
-            .with_cmd(["sleep", "infinity"])
-            // Network mode set directly: `with_network` would make testcontainers manage a
-            // "network" named `container:<id>` and try to remove it on drop (it deadlocked).
-            .with_host_config_modifier({
-                let mode = format!("container:{}", server.container_id());
-                move |hc| {
-                    hc.network_mode = Some(mode.clone());
-                    hc.publish_all_ports = Some(false);
-                    hc.port_bindings = None;
-                }
-            })
-            .with_labels(labels.as_map())
-            .with_copy_to(
-                OPTION_FILE,
-                format!("[client]\npassword={password}\n").into_bytes(),
-            );
-        for (name, file) in files {
-            let target =
-                CopyTargetOptions::new(format!("{FIXTURE_DIR}/{name}")).with_mode(file.mode);
-            request = request.with_copy_to(target, file.bytes.clone());
-        }
-        let container = request.start().await.map_err(|e| Error::Container {
-            what: format!("starting {} container", program.name),
-            detail: e.to_string(),
-        })?;
+        let option_file = format!("[client]\npassword={password}\n").into_bytes();
+        let container = crate::companion::start(
+            program.name,
+            program.image,
+            Some(server),
+            files,
+            vec![(OPTION_FILE.to_owned(), option_file)],
+            labels,
+        )
+        .await?;
         Ok(Cli { container, program })
+    }
+
+    /// Makes the container's fixture directory hold exactly `files` (fast path).
+    /// Errors: [`Error::Container`].
+    pub async fn replace_files(&self, files: &BTreeMap<String, FixtureFile>) -> Result<(), Error> {
+        servers::replace_fixture_dir(&self.container, files)
+            .await
+            .map_err(|detail| Error::Container {
+                what: format!("swapping fixtures in the {} container", self.program.name),
+                detail,
+            })
     }
 
     /// Name in snapshots.

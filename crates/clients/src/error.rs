@@ -12,4 +12,31 @@ pub enum Error {
         /// Docker's / testcontainers' error.
         detail: String,
     },
+    /// The driver list (`drivers/drivers.toml`) is unreadable or invalid.
+    #[error("driver list {}: {detail}", path.display())]
+    DriverList {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong and how to fix it.
+        detail: String,
+    },
+    /// An external driver broke the contract (drivers/CONTRACT.md): no hello, a line that is
+    /// not a contract object, a wrong id, or too many restarts.
+    #[error("driver `{driver}` broke the contract: {detail}\n--- its stderr (tail) ---\n{stderr}")]
+    Contract {
+        /// Driver name.
+        driver: String,
+        /// What it did wrong.
+        detail: String,
+        /// The tail of its stderr.
+        stderr: String,
+    },
+    /// A driver's `build` command failed.
+    #[error("building drivers with `{command}` failed: {detail}")]
+    DriverBuild {
+        /// The command.
+        command: String,
+        /// Exit status and output tail.
+        detail: String,
+    },
 }

@@ -6,12 +6,21 @@
 
 mod cell;
 mod cli;
+mod companion;
+pub mod contract;
+mod drivers;
 mod error;
+mod external;
 mod rust_mysql;
 
 pub use cell::Cell;
 pub use cli::{Cli, CliProgram, MARIADB_CLI, MYSQL_CLI, ModeArgs};
+pub use drivers::{
+    CLIENTS_IMAGE, DriverSpec, RunsOn, build_drivers, default_drivers_file, load_drivers,
+    repository_root,
+};
 pub use error::Error;
+pub use external::{DriversHost, ExternalDriver, Placement};
 pub use rust_mysql::RustMysql;
 
 use outcome::Outcome;
@@ -22,14 +31,17 @@ pub enum Client {
     Cli(Box<Cli>),
     /// The Rust `mysql` crate with its native-tls (OpenSSL) backend, in-process.
     RustMysql(RustMysql),
+    /// A program speaking the driver contract (drivers/CONTRACT.md) in the clients container.
+    External(Box<ExternalDriver>),
 }
 
 impl Client {
     /// Stable client name used in snapshots and reports, e.g. `mysql-cli`.
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> &str {
         match self {
             Client::Cli(c) => c.name(),
             Client::RustMysql(_) => RustMysql::NAME,
+            Client::External(d) => d.name(),
         }
     }
 
@@ -39,6 +51,7 @@ impl Client {
         match self {
             Client::Cli(c) => c.attempt(cell).await,
             Client::RustMysql(c) => Ok(c.attempt(cell).await),
+            Client::External(d) => d.attempt(cell).await,
         }
     }
 }

@@ -24,6 +24,29 @@ impl RustMysql {
     /// Name in snapshots.
     pub const NAME: &'static str = "rust-mysql-native-tls";
 
+    /// The ssl-mode mapping table (what [`Self::attempt`] builds for each mode).
+    pub fn mode_table() -> std::collections::BTreeMap<SslMode, crate::contract::ModeMapping> {
+        use crate::contract::ModeMapping::{Options, Unsupported};
+        [
+            (SslMode::Disabled, Options("ssl_opts: None".to_owned())),
+            (
+                SslMode::Preferred,
+                Unsupported("the mysql crate has no PREFERRED: any SslOpts makes TLS mandatory".to_owned()),
+            ),
+            (
+                SslMode::Required,
+                Options("SslOpts root_cert_path=CA, danger_accept_invalid_certs, danger_skip_domain_validation".to_owned()),
+            ),
+            (
+                SslMode::VerifyCa,
+                Options("SslOpts root_cert_path=CA, danger_skip_domain_validation".to_owned()),
+            ),
+            (SslMode::VerifyIdentity, Options("SslOpts root_cert_path=CA".to_owned())),
+        ]
+        .into_iter()
+        .collect()
+    }
+
     /// A client for the server published on `127.0.0.1:port` (dialed by the cell's host
     /// name), reading CA files from `fixture_dir`.
     pub fn new(fixture_dir: PathBuf, port: u16) -> Self {

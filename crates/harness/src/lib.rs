@@ -4,12 +4,24 @@
 //!
 //! Harness faults are [`Error`]s; everything clients and servers do is report data.
 
+mod disagree;
 mod error;
+mod modes;
 mod report;
+mod repro;
+mod rig;
 mod run;
 mod snapshot;
 
+pub use disagree::{Disagreement, disagreements, outcome_class, render_disagreements};
 pub use error::Error;
-pub use report::{Row, ScenarioReport, ServerState};
-pub use run::{RunContext, flavors_of, run_scenario, scenarios_root};
-pub use snapshot::{SnapshotCheck, assert_snapshot, check_snapshot, snapshot_name};
+pub use modes::{ModeTable, render_mode_tables, ssl_mode_tables};
+pub use report::{INFORMATIONAL_TLS_LINES, Row, ScenarioReport, ServerState, notable_lines};
+pub use repro::{normalize, reproduced_by};
+pub use run::{
+    FastPath, RunContext, flavors_of, reuse_key, run_scenario, runs_on, scenarios_root,
+};
+pub use snapshot::{
+    SnapshotCheck, assert_named_snapshot, assert_snapshot, check_snapshot, snapshot_exists,
+    snapshot_name,
+};

@@ -8,11 +8,14 @@ use scenario::SslMode;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     /// Client name, e.g. `mysql-cli`.
-    pub client: &'static str,
+    pub client: String,
     /// ssl-mode attempted.
     pub ssl_mode: SslMode,
     /// What happened.
     pub outcome: Outcome,
+    /// Wall time of the attempt as the harness saw it (zero for cells answered `unsupported`
+    /// from a mapping table); in reports, not in snapshots.
+    pub took: std::time::Duration,
 }
 
 /// The server's state after boot, as it reported it.
@@ -41,6 +44,8 @@ pub struct ScenarioReport {
     pub scenario: String,
     /// The scenario's description.
     pub description: String,
+    /// The scenario's `reported` text (verbatim from a bug report), if any.
+    pub reported: Option<String>,
     /// Flavor name, e.g. `mysql-9`.
     pub flavor: &'static str,
     /// Server version (`SELECT VERSION()`); in reports, not in snapshots.
@@ -49,7 +54,9 @@ pub struct ScenarioReport {
     /// in reports, not in snapshots.
     pub boot_time: std::time::Duration,
     /// Client versions, `(client, version)`; in reports, not in snapshots.
-    pub client_versions: Vec<(&'static str, String)>,
+    pub client_versions: Vec<(String, String)>,
+    /// Process start cost of each external driver (spawn → hello), `(driver, time)`.
+    pub start_costs: Vec<(String, std::time::Duration)>,
     /// What the server did at boot.
     pub server: ServerState,
     /// The TLS reload after boot, if the scenario has one.
@@ -59,6 +66,23 @@ pub struct ScenarioReport {
     pub auth_note: &'static str,
     /// One row per client × ssl-mode, client-major, ssl-modes weakest first.
     pub rows: Vec<Row>,
+    /// Whether the fast path ran it on a server reused from an earlier scenario (fixtures
+    /// swapped, TLS reloaded) instead of a fresh boot; in reports, not in snapshots.
+    pub reused_server: bool,
+}
+
+/// Informational lines every healthy MySQL boot prints about TLS; the snapshot leaves them out
+/// when TLS came up (a reused server cannot show them, and they carry no verdict).
+/// `[MY-013602]`: "Channel mysql_main configured to support TLS"; `[MY-010068]`: "CA certificate
+/// … is self signed".
+pub const INFORMATIONAL_TLS_LINES: &[&str] = &["[MY-013602]", "[MY-010068]"];
+
+/// `log` without [`INFORMATIONAL_TLS_LINES`].
+pub fn notable_lines(log: &[String]) -> Vec<String> {
+    log.iter()
+        .filter(|l| !INFORMATIONAL_TLS_LINES.iter().any(|code| l.contains(code)))
+        .cloned()
+        .collect()
 }
 
 impl ScenarioReport {
@@ -69,21 +93,31 @@ impl ScenarioReport {
             ServerState::Ready {
                 tls_enabled: true,
                 log,
-            } => ("TLS enabled".to_owned(), log),
+            } => ("TLS enabled".to_owned(), notable_lines(log)),
             ServerState::Ready {
                 tls_enabled: false,
                 log,
-            } => ("TLS DISABLED (server came up without TLS)".to_owned(), log),
+            } => (
+                "TLS DISABLED (server came up without TLS)".to_owned(),
+                log.clone(),
+            ),
             ServerState::FailedToStart { exit_code, log } => {
                 let code = exit_code.map_or("?".to_owned(), |c| c.to_string());
                 (
                     format!("FAILED TO START (exit {code}); no client could connect"),
-                    log,
+                    log.clone(),
                 )
             }
         };
         out.push_str(&format!("server: {} · {state}\n", self.flavor));
         out.push_str(&format!("auth: {}\n", self.auth_note));
+        if let Some(reported) = &self.reported {
+            let verdict = match crate::reproduced_by(self, reported) {
+                Some(by) => format!("reproduced ({by})"),
+                None => "NOT reproduced on this flavor".to_owned(),
+            };
+            out.push_str(&format!("reported: `{reported}` → {verdict}\n"));
+        }
         if let Some(r) = &self.reload {
             let verdict = match &r.refused {
                 None => "ok".to_owned(),
@@ -101,7 +135,7 @@ impl ScenarioReport {
         }
         if !log.is_empty() {
             out.push_str("server log (TLS lines):\n");
-            for line in log {
+            for line in &log {
                 out.push_str(&format!("  {}\n", redact(line)));
             }
         }

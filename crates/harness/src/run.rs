@@ -1,11 +1,12 @@
-//! Running one scenario on one flavor: fixtures → server → clients × ssl-modes → report.
-//! Containers live only inside [`run_scenario`]; they are dropped (removed) on every return
-//! path, including errors and panics.
+//! Running one scenario on one flavor: fixtures → server → clients × ssl-modes → report, on a
+//! fresh server ([`run_scenario`]) or on the fast path ([`FastPath`]). Containers belong to
+//! rigs, which are dropped (containers removed) on every return path, errors and panics too.
 
-use crate::{Error, Row, ScenarioReport, ServerState};
-use clients::{Cell, Cli, Client, RustMysql};
+use crate::rig::{Rig, RigBoot};
+use crate::{Error, ScenarioReport};
+use clients::DriverSpec;
 use scenario::Scenario;
-use servers::{Boot, Flavor, HARNESS_PASSWORD, RunLabels, Server};
+use servers::{Flavor, RunLabels};
 use std::{path::PathBuf, time::Duration};
 use time::OffsetDateTime;
 
@@ -20,23 +21,23 @@ pub struct RunContext {
     pub cell_timeout: Duration,
     /// Bound of server boot (container start → ready for connections).
     pub startup_timeout: Duration,
+    /// External drivers (drivers/CONTRACT.md) run in the clients container, in order.
+    pub drivers: Vec<DriverSpec>,
 }
 
 impl RunContext {
-    /// Defaults: labels for this process, `now` = current UTC time, 10 s per cell, 90 s boot.
-    pub fn new() -> Self {
-        RunContext {
+    /// Defaults: labels for this process, `now` = current UTC time, 10 s per cell, 90 s boot,
+    /// the repository's `drivers/drivers.toml`.
+    ///
+    /// Errors: [`Error::Client`] when the driver list is invalid.
+    pub fn new() -> Result<Self, Error> {
+        Ok(RunContext {
             labels: RunLabels::for_this_process(),
             now: OffsetDateTime::now_utc(),
             cell_timeout: Duration::from_secs(10),
             startup_timeout: Duration::from_secs(90),
-        }
-    }
-}
-
-impl Default for RunContext {
-    fn default() -> Self {
-        Self::new()
+            drivers: clients::load_drivers(&clients::default_drivers_file())?,
+        })
     }
 }
 
@@ -65,13 +66,29 @@ pub fn flavors_of(scenario: &Scenario) -> Result<Vec<&'static Flavor>, Error> {
         .collect()
 }
 
+/// Whether `scenario` runs on `flavor`: a built-in flavor must be one of [`flavors_of`]; a
+/// user image (`--image`) runs every scenario whose `server.flavors` is empty or names a
+/// flavor of the same family (`mysql-…` / `mariadb-…`).
+pub fn runs_on(scenario: &Scenario, flavor: &Flavor) -> bool {
+    if flavor.user_image.is_none() {
+        return flavors_of(scenario).is_ok_and(|fs| fs.iter().any(|f| f.name == flavor.name));
+    }
+    let family = |name: &str| name.split('-').next().unwrap_or_default().to_owned();
+    scenario.server.flavors.is_empty()
+        || scenario
+            .server
+            .flavors
+            .iter()
+            .any(|name| family(name) == family(flavor.name))
+}
+
 /// The repository's `scenarios/` directory (resolved from this crate's location at build time).
 pub fn scenarios_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
 }
 
-/// Runs `scenario` on `flavor`: generates its fixtures, boots the
-/// server, starts the clients, attempts every client × ssl-mode in order, and returns the report.
+/// Runs `scenario` on `flavor` on a fresh server: generates its fixtures, boots the server,
+/// starts the clients, attempts every client × ssl-mode in order, and returns the report.
 ///
 /// Errors are harness faults only (image missing, Docker failing, fixture errors).
 pub async fn run_scenario(
@@ -80,116 +97,84 @@ pub async fn run_scenario(
     ctx: &RunContext,
 ) -> Result<ScenarioReport, Error> {
     let fixtures = certgen::generate(scenario, ctx.now)?;
-    let dir = tempfile::Builder::new()
-        .prefix("mysql-tls-fixtures-")
-        .tempdir()
-        .map_err(Error::TempDir)?;
-
-    let boot = Server::boot(
-        flavor,
-        scenario,
-        &fixtures,
-        &ctx.labels,
-        ctx.startup_timeout,
-    )
-    .await?;
-    let mut server = match boot {
-        Boot::Ready(server) => server,
-        Boot::Failed { exit_code, log } => {
-            return Ok(ScenarioReport {
-                scenario: scenario.id.clone(),
-                description: scenario.description.clone(),
-                flavor: flavor.name,
-                server_version: String::new(),
-                boot_time: std::time::Duration::ZERO,
-                client_versions: Vec::new(),
-                server: ServerState::FailedToStart { exit_code, log },
-                reload: None,
-                auth_note: flavor.auth_note,
-                rows: Vec::new(),
-            });
-        }
-    };
-    tracing::info!(scenario = %scenario.id, flavor = flavor.name, port = server.host_port, tls = server.tls.enabled, "server ready");
-    let booted_with_tls = server.tls.enabled;
-    let reload = match &scenario.reload {
-        Some(spec) => Some(
-            server
-                .reload(&fixtures.reload, spec.no_rollback_on_error)
-                .await?,
-        ),
-        None => None,
-    };
-    // Clients see the fixture directory as it is after any reload; the in-process client reads
-    // it from `dir`, the CLI containers get it copied in.
-    let mut client_files = fixtures.files.clone();
-    client_files.extend(fixtures.reload.clone());
-    certgen::write_files(dir.path(), &client_files)?;
-    let mut clients = Vec::new();
-    let mut client_versions = Vec::new();
-    for program in [&clients::MYSQL_CLI, &clients::MARIADB_CLI] {
-        let cli = Cli::start(
-            program,
-            &server,
-            &client_files,
-            HARNESS_PASSWORD,
-            &ctx.labels,
-        )
-        .await?;
-        client_versions.push((program.name, cli.version().await?));
-        clients.push(Client::Cli(Box::new(cli)));
+    match Rig::boot(scenario, flavor, &fixtures, ctx).await? {
+        (RigBoot::Failed(report), _) => Ok(report),
+        (RigBoot::Ready(rig), reload) => rig.run(scenario, reload, ctx).await,
     }
-    client_versions.push((RustMysql::NAME, "mysql crate 28, native-tls".into()));
-    clients.push(Client::RustMysql(RustMysql::new(
-        dir.path().to_path_buf(),
-        server.host_port,
-    )));
+}
 
-    let mut rows = Vec::new();
-    for client in &clients {
-        for &ssl_mode in &scenario.client.ssl_modes {
-            let cell = Cell {
-                ssl_mode,
-                host: scenario.client.host.clone(),
-                ca: scenario.client.ca.clone(),
-                crl: scenario.client.crl.clone(),
-                identity: scenario
-                    .client
-                    .cert
-                    .clone()
-                    .zip(scenario.client.key.clone()),
-                tls_version: scenario.client.tls_version.clone(),
-                user: if scenario.server.account.is_some() {
-                    servers::ACCOUNT
-                } else {
-                    "harness"
+/// The fast path of the matrix: one running server (with its clients) per flavor and server
+/// configuration, reused for the next scenario by swapping the fixture files and reloading TLS
+/// instead of booting a new container. A scenario gets a fresh boot when it has its own
+/// `[reload]`, an account, or TLS off, when no clean rig of its configuration exists, and when
+/// the swap shows the server would not behave like a clean fresh boot (reload refused, TLS
+/// off, TLS lines logged). A test checks that both paths give identical snapshots.
+///
+/// It keeps one rig at a time (the last reusable one): run scenarios grouped by
+/// [`reuse_key`] to get the most reuse.
+#[derive(Default)]
+pub struct FastPath {
+    rig: Option<(String, Rig)>,
+}
+
+impl FastPath {
+    /// No rigs yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `scenario` on `flavor`, on a reused server when possible; otherwise like
+    /// [`run_scenario`]. Report field `reused_server` says which.
+    pub async fn run(
+        &mut self,
+        scenario: &Scenario,
+        flavor: &'static Flavor,
+        ctx: &RunContext,
+    ) -> Result<ScenarioReport, Error> {
+        let fixtures = certgen::generate(scenario, ctx.now)?;
+        let key = reuse_key(scenario, flavor);
+        if let Some(key) = &key
+            && self.rig.as_ref().is_some_and(|(k, _)| k == key)
+            && let Some((_, mut rig)) = self.rig.take()
+        {
+            if rig.swap(&fixtures).await? {
+                let report = rig.run(scenario, None, ctx).await?;
+                self.rig = Some((key.clone(), rig));
+                return Ok(report);
+            }
+            // A refused reload leaves the server serving the previous certificates: the rig
+            // stays usable for the next scenario; this one boots fresh.
+            if rig.still_serving() {
+                self.rig = Some((key.clone(), rig));
+            }
+            tracing::info!(scenario = %scenario.id, flavor = flavor.name, "swap not clean; fresh boot");
+        }
+        match Rig::boot(scenario, flavor, &fixtures, ctx).await? {
+            (RigBoot::Failed(report), _) => Ok(report),
+            (RigBoot::Ready(rig), reload) => {
+                let report = rig.run(scenario, reload, ctx).await?;
+                // Adopt the new rig unless one of the same configuration is kept already.
+                if let Some(key) = key
+                    && rig.reusable()
+                    && self.rig.as_ref().is_none_or(|(k, _)| *k != key)
+                {
+                    self.rig = Some((key, *rig));
                 }
-                .into(),
-                password: HARNESS_PASSWORD.into(),
-                timeout: ctx.cell_timeout,
-            };
-            let outcome = client.attempt(&cell).await?;
-            tracing::debug!(scenario = %scenario.id, client = client.name(), %ssl_mode, %outcome, "cell");
-            rows.push(Row {
-                client: client.name(),
-                ssl_mode,
-                outcome,
-            });
+                Ok(report)
+            }
         }
     }
-    Ok(ScenarioReport {
-        scenario: scenario.id.clone(),
-        description: scenario.description.clone(),
-        flavor: flavor.name,
-        server_version: server.version.clone(),
-        boot_time: server.boot_time,
-        client_versions,
-        auth_note: flavor.auth_note,
-        reload,
-        server: ServerState::Ready {
-            tls_enabled: booted_with_tls,
-            log: server.tls.log.clone(),
-        },
-        rows,
-    })
+}
+
+/// The server configuration a rig can be shared under (flavor + rendered my.cnf), or `None`
+/// when the scenario always needs its own fresh server.
+pub fn reuse_key(scenario: &Scenario, flavor: &Flavor) -> Option<String> {
+    if scenario.reload.is_some() || scenario.server.account.is_some() || !scenario.server.tls {
+        return None;
+    }
+    Some(format!(
+        "{}\n{}",
+        flavor.name,
+        flavor.render_config(&scenario.server, servers::FIXTURE_DIR)
+    ))
 }

@@ -25,6 +25,13 @@ fn snapshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../snapshots")
 }
 
+/// Whether `snapshots/<snapshot_name>.snap` is committed for this report.
+pub fn snapshot_exists(report: &ScenarioReport) -> bool {
+    snapshot_dir()
+        .join(format!("{}.snap", snapshot_name(report)))
+        .exists()
+}
+
 /// Asserts the report against its snapshot; panics with insta's diff on mismatch (for tests).
 pub fn assert_snapshot(report: &ScenarioReport) {
     let mut settings = insta::Settings::clone_current();
@@ -33,6 +40,17 @@ pub fn assert_snapshot(report: &ScenarioReport) {
     settings.set_omit_expression(true);
     settings.set_description(format!("{} on {}", report.scenario, report.flavor));
     settings.bind(|| insta::assert_snapshot!(snapshot_name(report), report.render_snapshot()));
+}
+
+/// Asserts `body` against `snapshots/<name>.snap` (for snapshots that are not scenario
+/// reports, e.g. `drivers__ssl_mode_tables`); panics with insta's diff on mismatch.
+pub fn assert_named_snapshot(name: &str, description: &str, body: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(snapshot_dir());
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(description);
+    settings.bind(|| insta::assert_snapshot!(name, body));
 }
 
 /// Like [`assert_snapshot`] but returns the verdict instead of panicking (for the matrix CLI).

@@ -48,6 +48,13 @@ pub const CLASSIFICATION_RULES: &[Rule] = &[
         "ssl is required, but the server does not support it",
         FailureKind::ServerNoTls,
     ),
+    // Connector/J, mysqljs, go-sql-driver/mysql spellings of the same.
+    msg("ssl not enabled in the server", FailureKind::ServerNoTls),
+    msg(
+        "server does not support secure connection",
+        FailureKind::ServerNoTls,
+    ),
+    msg("server does not support tls", FailureKind::ServerNoTls),
     code(3159, FailureKind::ServerRequiresTls),
     msg("certificate verify failed", FailureKind::Verification),
     msg("certificate has expired", FailureKind::Verification),
@@ -75,16 +82,41 @@ pub const CLASSIFICATION_RULES: &[Rule] = &[
         "unable to get issuer certificate",
         FailureKind::Verification,
     ),
+    msg("unsupported certificate purpose", FailureKind::Verification),
+    msg("extended key usage", FailureKind::Verification),
+    msg("key too small", FailureKind::Verification),
+    msg("md too weak", FailureKind::Verification),
+    // Java (JSSE/PKIX), Go (crypto/x509), Node (tls) verification failures.
+    msg("pkix path", FailureKind::Verification),
+    msg("no subject alternative names", FailureKind::Verification),
+    msg("no name matching", FailureKind::Verification),
+    msg("x509: ", FailureKind::Verification),
+    msg("does not match certificate's altnames", FailureKind::Verification),
+    msg(
+        "unable to verify the first certificate",
+        FailureKind::Verification,
+    ),
     code(2026, FailureKind::Handshake),
+    msg("handshake_failure", FailureKind::Handshake),
+    msg("protocol_version", FailureKind::Handshake),
+    msg("no appropriate protocol", FailureKind::Handshake),
+    msg("[ssl: ", FailureKind::Handshake),
+    msg("tls: ", FailureKind::Handshake),
+    msg("handshake", FailureKind::Handshake),
     msg("ssl routines", FailureKind::Handshake),
     code(1045, FailureKind::Auth),
     code(2061, FailureKind::Auth),
+    // ER_NOT_SUPPORTED_AUTH_MODE: the client cannot do the account's auth plugin (mysqljs and
+    // caching_sha2_password).
+    code(1251, FailureKind::Auth),
     code(2003, FailureKind::Transport),
     code(2013, FailureKind::Transport),
     msg("connection refused", FailureKind::Transport),
     msg("connection reset", FailureKind::Transport),
     msg("broken pipe", FailureKind::Transport),
     msg("failed to open file", FailureKind::Config),
+    // go: x509.CertPool.AppendCertsFromPEM found no certificate in <ca file>.
+    msg("found no certificate", FailureKind::Config),
     msg("no such file or directory", FailureKind::Config),
 ];
 

@@ -23,6 +23,13 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             r"[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4}(?: GMT)?",
             "<date>",
         ),
+        // java.util.Date: 'Sun Nov 22 18:27:42 UTC 2026'.
+        (
+            r"(?:[A-Z][a-z]{2} )?[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2} [A-Z]{2,5} \d{4}",
+            "<date>",
+        ),
+        // Server connection ids in driver messages: '(conn=137)' (Connector/J).
+        (r"\bconn=\d+", "conn=<id>"),
         // Serials, fingerprints, container ids: long hex runs.
         (r"\b[0-9a-fA-F]{16,}\b", "<hex>"),
         // Container-side client addresses in access-denied messages: 'harness'@'172.17.0.1'.
@@ -63,6 +70,10 @@ mod tests {
         "notAfter=<date> at <date>"
     )]
     #[case("serial 5f3a9b2c4d5e6f708192a3b4c5d6e7f8 ok", "serial <hex> ok")]
+    #[case(
+        "(conn=137) validity check failed: NotAfter: Sun Nov 22 18:27:42 UTC 2026",
+        "(conn=<id>) validity check failed: NotAfter: <date>"
+    )]
     #[case(
         "Access denied for user 'harness'@'172.17.0.1' (using password: YES)",
         "Access denied for user 'harness'@'<client-ip>' (using password: YES)"

@@ -18,6 +18,10 @@ pub struct Scenario {
     /// URL of the bug report this scenario reproduces, if any.
     #[serde(default)]
     pub source: Option<String>,
+    /// The error text the reporter saw, verbatim (one line). The matrix checks that it appears,
+    /// normalized, in at least one cell's outcome or the server's log, and says so when not.
+    #[serde(default)]
+    pub reported: Option<String>,
     /// Free-form notes for reviewers.
     #[serde(default)]
     pub notes: Option<String>,

@@ -21,6 +21,9 @@ pub struct Flavor {
     pub tls_enabled_sql: &'static str,
     /// Statement that re-reads the TLS files at runtime.
     pub reload_sql: &'static str,
+    /// Statement that forgets connection errors per client host (so a reused server does not
+    /// block a host that a fresh one would accept; `max_connect_errors`).
+    pub flush_hosts_sql: &'static str,
     /// Suffix for "install what loads, even if TLS ends up off", if the flavor has one.
     pub reload_no_rollback: Option<&'static str>,
     /// The my.cnf line that turns TLS off (MySQL 9 has no `--ssl=0`; MariaDB 11.8 would
@@ -33,6 +36,9 @@ pub struct Flavor {
     /// Extra arguments for admin queries (MariaDB 11 clients would otherwise use TLS and
     /// verify the certificate even over the Unix socket).
     pub admin_args: &'static [&'static str],
+    /// A user-supplied image (`--image mysql:8.4`) used instead of [`Self::image`]; set by
+    /// [`crate::detect_flavor`], `None` for the built-in flavors.
+    pub user_image: Option<&'static str>,
 }
 
 /// MySQL 9.x from Debian sid (`mysql-server-core`), with the libmysqlclient `mysql` CLI.
@@ -45,6 +51,8 @@ pub const MYSQL_9: Flavor = Flavor {
         packages: include_str!("../../../images/mysql9/packages"),
         dockerfile: include_str!("../../../images/mysql9/Dockerfile"),
         context: &[("init.sql", include_str!("../../../images/mysql9/init.sql"))],
+        context_paths: &[],
+        wheels: None,
     },
     base_config: "user=mysql\n\
         datadir=/var/lib/mysql\n\
@@ -62,7 +70,9 @@ pub const MYSQL_9: Flavor = Flavor {
     admin_args: &[],
     tls_off: "tls_version=''",
     reload_sql: "ALTER INSTANCE RELOAD TLS",
+    flush_hosts_sql: "TRUNCATE TABLE performance_schema.host_cache",
     reload_no_rollback: Some(" NO ROLLBACK ON ERROR"),
+    user_image: None,
     auth_note: "caching_sha2_password, cache warmed by one socket login after boot",
 };
 
@@ -84,6 +94,8 @@ pub const MARIADB_10_11: Flavor = Flavor {
         packages: include_str!("../../../images/mariadb10.11/packages"),
         dockerfile: include_str!("../../../images/mariadb/Dockerfile"),
         context: &[("init.sql", include_str!("../../../images/mariadb/init.sql"))],
+        context_paths: &[],
+        wheels: None,
     },
     base_config: MARIADB_BASE,
     ready_message: "ready for connections",
@@ -94,7 +106,9 @@ pub const MARIADB_10_11: Flavor = Flavor {
     admin_args: &["--skip-ssl"],
     tls_off: "skip-ssl",
     reload_sql: "FLUSH SSL",
+    flush_hosts_sql: "FLUSH HOSTS",
     reload_no_rollback: None,
+    user_image: None,
 };
 
 /// MariaDB 11.8 LTS from Debian trixie (`mariadb-server-core`).
@@ -107,11 +121,24 @@ pub const MARIADB_11_8: Flavor = Flavor {
         packages: include_str!("../../../images/mariadb11.8/packages"),
         dockerfile: include_str!("../../../images/mariadb/Dockerfile"),
         context: &[("init.sql", include_str!("../../../images/mariadb/init.sql"))],
+        context_paths: &[],
+        wheels: None,
     },
     ..MARIADB_10_11
 };
 
 impl Flavor {
+    /// `(repository, tag)` of the image to boot: the user's image, or the local recipe's.
+    pub fn image_parts(&self) -> (String, String) {
+        match self.user_image {
+            Some(reference) => match reference.rsplit_once(':').filter(|(_, t)| !t.contains('/')) {
+                Some((repo, tag)) => (repo.to_owned(), tag.to_owned()),
+                None => (reference.to_owned(), "latest".to_owned()),
+            },
+            None => (self.image.repository.to_owned(), self.image.tag()),
+        }
+    }
+
     /// Every flavor the harness knows, default matrix order.
     pub const ALL: &'static [Flavor] = &[MYSQL_9, MARIADB_10_11, MARIADB_11_8];
 

@@ -25,6 +25,25 @@ pub struct ImageRecipe {
     pub dockerfile: &'static str,
     /// Other files of the build context, `(name, contents)`.
     pub context: &'static [(&'static str, &'static str)],
+    /// Files and directories of the repository (relative to the workspace root, e.g.
+    /// `drivers/python`) copied into the build context under the same path; their paths and
+    /// contents are part of the tag, so editing a driver rebuilds the image.
+    pub context_paths: &'static [&'static str],
+    /// Python wheels fetched from PyPI on the host (`pip download`) into the context's `wheels/`
+    /// directory, for packages Debian lacks in the needed build; empty for most images.
+    pub wheels: Option<Wheels>,
+}
+
+/// Binary wheels for the image's own Python, downloaded by the host's pip (PyPI is reachable
+/// from the host; the build stage needs no network).
+#[derive(Debug, Clone, Copy)]
+pub struct Wheels {
+    /// CPython version of the image's suite, e.g. `3.14` (picks `cp314` wheels).
+    pub python: &'static str,
+    /// Platform tag, e.g. `manylinux_2_28_x86_64`.
+    pub platform: &'static str,
+    /// Exact requirements, e.g. `mysql-connector-python==26.7.0` (no dependencies are resolved).
+    pub requirements: &'static [&'static str],
 }
 
 impl ImageRecipe {
@@ -40,6 +59,17 @@ impl ImageRecipe {
         for (name, body) in self.context {
             parts.extend([*name, *body]);
         }
+        let dirs = self.context_dir_files();
+        for (name, body) in &dirs {
+            parts.extend([name.as_str(), body.as_str()]);
+        }
+        // Absent fields add nothing, so older recipes keep their tags.
+        let wheel_parts = self
+            .wheels
+            .map(|w| format!("{} {} {}", w.python, w.platform, w.requirements.join(" ")));
+        if let Some(w) = &wheel_parts {
+            parts.push(w);
+        }
         format!("{}-{}", self.flavor, short_hash(&parts))
     }
 
@@ -48,6 +78,17 @@ impl ImageRecipe {
     pub fn rootfs_reference(&self) -> String {
         let hash = short_hash(&[self.repository, self.flavor, self.suite, self.packages]);
         format!("{}-rootfs:{}-{hash}", self.repository, self.flavor)
+    }
+
+    /// Files under [`Self::context_paths`] as `(relative path, contents as hex-free text)`,
+    /// sorted by path; unreadable entries are skipped (they fail the build later, loudly).
+    fn context_dir_files(&self) -> Vec<(String, String)> {
+        let mut files = Vec::new();
+        for path in self.context_paths {
+            collect_files(&workspace_root().join(path), path, &mut files);
+        }
+        files.sort();
+        files
     }
 
     /// Full reference, `repository:tag`.
@@ -161,6 +202,24 @@ impl ImageRecipe {
             std::fs::write(context.join(name), body)
                 .map_err(|e| fail("write build context", e.to_string()))?;
         }
+        for path in self.context_paths {
+            copy_dir(&workspace_root().join(path), &context.join(path))
+                .map_err(|e| fail(&format!("copy {path} into the build context"), e.to_string()))?;
+        }
+        let wheels_dir = context.join("wheels");
+        std::fs::create_dir_all(&wheels_dir)
+            .map_err(|e| fail("write build context", e.to_string()))?;
+        if let Some(wheels) = self.wheels {
+            let abi = format!("cp{}", wheels.python.replace('.', ""));
+            tracing::info!(requirements = ?wheels.requirements, "pip download");
+            run(Command::new("python3")
+                .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"])
+                .args(["--python-version", wheels.python, "--implementation", "cp"])
+                .args(["--abi", &abi, "--platform", wheels.platform, "--dest"])
+                .arg(&wheels_dir)
+                .args(wheels.requirements))
+            .map_err(|d| fail("pip download", d))?;
+        }
         tracing::info!(%reference, "docker build");
         run(Command::new("docker")
             .env("DOCKER_BUILDKIT", "0")
@@ -212,6 +271,69 @@ pub fn stale_images(recipes: &[ImageRecipe]) -> Vec<String> {
     stale
 }
 
+/// The workspace root (two levels above this crate), where `images/` and `drivers/` live.
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Whether a directory entry stays out of build contexts: build outputs (`target`) and hidden
+/// files (`.gitignore`, editor state).
+fn skipped(name: &std::ffi::OsStr) -> bool {
+    name == "target" || name.to_string_lossy().starts_with('.')
+}
+
+/// Adds `dir` (a file, or every regular file under a directory) as `(prefix/relative path,
+/// lossy text)` to `out`.
+fn collect_files(dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) {
+    if dir.is_file() {
+        if let Ok(bytes) = std::fs::read(dir) {
+            out.push((prefix.to_owned(), String::from_utf8_lossy(&bytes).into_owned()));
+        }
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if skipped(&entry.file_name()) {
+            continue;
+        }
+        let path = entry.path();
+        let name = format!("{prefix}/{}", entry.file_name().to_string_lossy());
+        if path.is_dir() {
+            collect_files(&path, &name, out);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+}
+
+/// Copy of file `from` to `to`, or recursive copy of directory `from` minus [`skipped`]
+/// entries; permissions kept (scripts stay executable).
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    if from.is_file() {
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(from, to)?;
+        return Ok(());
+    }
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if skipped(&entry.file_name()) {
+            continue;
+        }
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
 /// First 12 hex digits of SHA-256 over `parts`, each followed by a NUL separator.
 fn short_hash(parts: &[&str]) -> String {
     let mut h = Sha256::new();
@@ -227,7 +349,7 @@ fn short_hash(parts: &[&str]) -> String {
 }
 
 /// Whether `reference` exists in the local Docker engine.
-fn image_exists(reference: &str) -> bool {
+pub(crate) fn image_exists(reference: &str) -> bool {
     Command::new("docker")
         .args(["image", "inspect", "--format", "{{.Id}}", reference])
         .stdout(Stdio::null())

@@ -90,23 +90,20 @@ impl Server {
         labels: &RunLabels,
         startup: Duration,
     ) -> Result<Boot, Error> {
-        if !flavor.image.is_present() {
-            return Err(Error::ImageMissing(flavor.image.reference()));
+        let (repository, tag) = flavor.image_parts();
+        if !crate::image::image_exists(&format!("{repository}:{tag}")) {
+            return Err(Error::ImageMissing(format!("{repository}:{tag}")));
         }
         let what = format!("{} server for {}", flavor.name, scenario.id);
         let fault = |source| Error::Container {
             what: what.clone(),
             source,
         };
-        let mut request = GenericImage::new(flavor.image.repository, &flavor.image.tag())
+        let config = flavor.render_config(&scenario.server, FIXTURE_DIR);
+        let mut request = GenericImage::new(repository, tag)
             .with_exposed_port(3306.tcp())
             .with_labels(labels.as_map())
-            .with_copy_to(
-                "/etc/mysql/my.cnf",
-                flavor
-                    .render_config(&scenario.server, FIXTURE_DIR)
-                    .into_bytes(),
-            )
+            .with_copy_to("/etc/mysql/my.cnf", config.clone().into_bytes())
             .with_host_config_modifier(|hc| {
                 hc.publish_all_ports = Some(false);
                 hc.port_bindings = Some(
@@ -125,12 +122,17 @@ impl Server {
                 CopyTargetOptions::new(format!("{FIXTURE_DIR}/{name}")).with_mode(file.mode);
             request = request.with_copy_to(target, file.bytes.clone());
         }
+        if flavor.user_image.is_some() {
+            request = with_user_image_setup(request, &config);
+        }
         let started = Instant::now();
         let container = request.start().await.map_err(fault)?;
         loop {
             let log = String::from_utf8_lossy(&container.stderr_to_vec().await.map_err(fault)?)
                 .into_owned();
-            if log.contains(flavor.ready_message) {
+            // `port: 3306`: images whose entrypoint initializes the data directory first run a
+            // temporary server without networking (`port: 0`) that is not the one we want.
+            if log.contains(flavor.ready_message) && log.contains("port: 3306") {
                 break;
             }
             if !container.is_running().await.map_err(fault)? {
@@ -210,27 +212,12 @@ impl Server {
         no_rollback: bool,
     ) -> Result<Reload, Error> {
         let what = || format!("{} reload", self.flavor.name);
-        let io = |e: std::io::Error| Error::Exec {
-            what: what(),
-            detail: e.to_string(),
-        };
-        let staging = tempfile::tempdir().map_err(io)?;
-        certgen::write_files(staging.path(), files).map_err(|e| Error::Exec {
-            what: what(),
-            detail: e.to_string(),
-        })?;
-        let source = format!("{}/.", staging.path().display());
-        let target = format!("{}:{FIXTURE_DIR}/", self.container_id());
-        let out = std::process::Command::new("docker")
-            .args(["cp", &source, &target])
-            .output()
-            .map_err(io)?;
-        if !out.status.success() {
-            return Err(Error::Exec {
+        copy_into_fixture_dir(self.container_id(), files)
+            .await
+            .map_err(|detail| Error::Exec {
                 what: what(),
-                detail: String::from_utf8_lossy(&out.stderr).into_owned(),
-            });
-        }
+                detail,
+            })?;
         let suffix = if no_rollback {
             self.flavor.reload_no_rollback.unwrap_or("")
         } else {
@@ -257,6 +244,48 @@ impl Server {
             tls_enabled_after: self.tls.enabled,
             took,
         })
+    }
+
+    /// The fast path: replaces the whole fixture directory with `files`, forgets per-host
+    /// connection errors, and reloads TLS (plain statement, rollback on error). Returns whether
+    /// the server now serves exactly what a clean fresh boot with these files would: the reload
+    /// was accepted, TLS is on, and the server logged no TLS line while doing it. When `false`
+    /// the caller must boot a fresh server instead (MySQL refuses on reload certificates its
+    /// boot accepts with a warning, e.g. expired ones: ERROR 3888).
+    ///
+    /// Errors: [`Error::Exec`] when Docker or the admin login fails.
+    pub async fn swap_fixtures(
+        &mut self,
+        files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
+    ) -> Result<bool, Error> {
+        let what = format!("{} fixture swap", self.flavor.name);
+        let log_before = self.log_text().await?.lines().count();
+        replace_fixture_dir(&self.container, files)
+            .await
+            .map_err(|detail| Error::Exec {
+                what: what.clone(),
+                detail,
+            })?;
+        self.socket_query(self.flavor.flush_hosts_sql).await?;
+        let (code, _, _) = self.admin_exec("harness", self.flavor.reload_sql).await?;
+        let rows = self.socket_query(self.flavor.tls_enabled_sql).await?;
+        self.tls.enabled = rows.first().is_some_and(|v| v == "Yes");
+        let log = self.log_text().await?;
+        let new_lines: String = log.lines().skip(log_before).collect::<Vec<_>>().join("\n");
+        let quiet = explaining_lines(&new_lines, true).is_empty();
+        Ok(code == Some(0) && self.tls.enabled && quiet)
+    }
+
+    async fn log_text(&self) -> Result<String, Error> {
+        let bytes = self
+            .container
+            .stderr_to_vec()
+            .await
+            .map_err(|e| Error::Exec {
+                what: format!("{} log", self.flavor.name),
+                detail: e.to_string(),
+            })?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// Docker container id (for clients that join its network namespace).
@@ -318,6 +347,71 @@ pub async fn exec_output(
     let stderr = String::from_utf8_lossy(&res.stderr_to_vec().await?).into_owned();
     let code = res.exit_code().await?;
     Ok((code, stdout, stderr))
+}
+
+/// What a user-supplied image (`--image mysql:8.4`, the official MySQL/MariaDB images) needs
+/// besides our my.cnf: its entrypoint's root password variables, our config also in the
+/// `conf.d` directory its own my.cnf includes, and the `harness` account created by an init
+/// script on first start. Images built like ours ignore all three.
+pub(crate) fn with_user_image_setup(
+    request: testcontainers::ContainerRequest<GenericImage>,
+    config: &str,
+) -> testcontainers::ContainerRequest<GenericImage> {
+    let init = format!(
+        "CREATE USER IF NOT EXISTS 'harness'@'%' IDENTIFIED BY '{HARNESS_PASSWORD}';\n\
+         GRANT ALL PRIVILEGES ON *.* TO 'harness'@'%' WITH GRANT OPTION;\n\
+         CREATE USER IF NOT EXISTS 'harness'@'localhost' IDENTIFIED BY '{HARNESS_PASSWORD}';\n\
+         GRANT ALL PRIVILEGES ON *.* TO 'harness'@'localhost' WITH GRANT OPTION;\n"
+    );
+    request
+        .with_env_var("MYSQL_ROOT_PASSWORD", HARNESS_PASSWORD)
+        .with_env_var("MARIADB_ROOT_PASSWORD", HARNESS_PASSWORD)
+        .with_copy_to(
+            "/etc/mysql/conf.d/zz-mysql-tls-harness.cnf",
+            config.as_bytes().to_vec(),
+        )
+        .with_copy_to(
+            "/docker-entrypoint-initdb.d/00-mysql-tls-harness.sql",
+            init.into_bytes(),
+        )
+}
+
+/// Writes `files` into [`FIXTURE_DIR`] of container `id` (`docker cp` of a staging directory,
+/// modes kept), overwriting same-named files. Errors: the failing step's message.
+pub async fn copy_into_fixture_dir(
+    id: &str,
+    files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
+) -> Result<(), String> {
+    let staging = tempfile::tempdir().map_err(|e| e.to_string())?;
+    certgen::write_files(staging.path(), files).map_err(|e| e.to_string())?;
+    let source = format!("{}/.", staging.path().display());
+    let target = format!("{id}:{FIXTURE_DIR}/");
+    let out = tokio::process::Command::new("docker")
+        .args(["cp", &source, &target])
+        .output()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    Ok(())
+}
+
+/// Makes [`FIXTURE_DIR`] of `container` hold exactly `files`: removes what is there (as root,
+/// through `sh`), then copies them in. Used by the fast path for servers and client companions.
+/// Errors: the failing step's message.
+pub async fn replace_fixture_dir(
+    container: &ContainerAsync<GenericImage>,
+    files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
+) -> Result<(), String> {
+    let clear = format!("rm -rf {FIXTURE_DIR} && mkdir -p {FIXTURE_DIR}");
+    let (code, _, stderr) = exec_output(container, vec!["sh".into(), "-c".into(), clear])
+        .await
+        .map_err(|e| e.to_string())?;
+    if code != Some(0) {
+        return Err(format!("clearing {FIXTURE_DIR}: {stderr}"));
+    }
+    copy_into_fixture_dir(container.id(), files).await
 }
 
 /// Log lines that explain TLS state: those mentioning TLS, SSL or certificates, plus (for a

@@ -1,0 +1,438 @@
+//! External drivers: programs speaking the driver contract (drivers/CONTRACT.md) over JSON
+//! lines, run with `docker exec -i` in one clients container next to the server. One process per
+//! driver serves every cell of a server; a process that dies or hangs is replaced (bounded).
+
+use crate::{Cell, DriverSpec, Error, contract};
+use contract::{CellLine, DriverOutcome, Hello, HelloLine, ModeMapping, ResultLine};
+use outcome::{Outcome, TlsInfo, classify, redact};
+use servers::FIXTURE_DIR;
+use std::collections::VecDeque;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::sync::Mutex;
+
+/// How long a driver may take to write its hello (a cold JVM start is ~1 s here).
+const HELLO_TIMEOUT: Duration = Duration::from_secs(60);
+/// Extra time past the cell's own timeout before the harness calls the cell a hang.
+const GRACE: Duration = Duration::from_secs(2);
+/// Replacement processes allowed per driver and server before it is a harness fault.
+const MAX_RESTARTS: u32 = 8;
+/// Lines of stderr kept for error reports.
+const STDERR_TAIL: usize = 20;
+
+/// The clients container next to one server, where the external drivers run (dropping it
+/// removes the container and ends every driver process in it).
+pub struct DriversHost {
+    container: testcontainers::ContainerAsync<testcontainers::GenericImage>,
+}
+
+impl DriversHost {
+    /// Starts [`crate::CLIENTS_IMAGE`] in `server`'s network namespace (no network when `None`,
+    /// e.g. to read the drivers' hellos) with the client's view of the fixture files.
+    /// Errors: [`Error::Container`].
+    pub async fn start(
+        server: Option<&servers::Server>,
+        files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
+        labels: &servers::RunLabels,
+    ) -> Result<Self, Error> {
+        if !crate::CLIENTS_IMAGE.is_present() {
+            return Err(Error::Container {
+                what: "starting the clients container".into(),
+                detail: format!(
+                    "image {} is missing (drivers/ changed?): run `cargo xtask images`",
+                    crate::CLIENTS_IMAGE.reference()
+                ),
+            });
+        }
+        let container = crate::companion::start(
+            "clients",
+            &crate::CLIENTS_IMAGE,
+            server,
+            files,
+            Vec::new(),
+            labels,
+        )
+        .await?;
+        Ok(DriversHost { container })
+    }
+
+    /// Docker container id, for `docker exec`.
+    pub fn container_id(&self) -> &str {
+        self.container.id()
+    }
+
+    /// Makes the container's fixture directory hold exactly `files` (fast path).
+    /// Errors: [`Error::Container`].
+    pub async fn replace_files(
+        &self,
+        files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
+    ) -> Result<(), Error> {
+        servers::replace_fixture_dir(&self.container, files)
+            .await
+            .map_err(|detail| Error::Container {
+                what: "swapping fixtures in the clients container".into(),
+                detail,
+            })
+    }
+}
+
+/// Where a driver process runs and how it reaches the server and the fixture files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    /// `docker exec -i` in this clients container (server at `127.0.0.1:3306`, fixtures under
+    /// [`FIXTURE_DIR`]).
+    Container {
+        /// Container id.
+        id: String,
+    },
+    /// A host process started from the repository root (server at `127.0.0.1:<port>`,
+    /// fixtures in `fixture_dir`).
+    Host {
+        /// Host directory with the client's view of the fixture files.
+        fixture_dir: std::path::PathBuf,
+        /// The server's published port on 127.0.0.1.
+        port: u16,
+    },
+}
+
+impl DriversHost {
+    /// This container as a driver placement.
+    pub fn placement(&self) -> Placement {
+        Placement::Container {
+            id: self.container_id().to_owned(),
+        }
+    }
+}
+
+/// A running driver process.
+struct Process {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: Lines<BufReader<ChildStdout>>,
+}
+
+/// One external driver bound to one clients container.
+pub struct ExternalDriver {
+    spec: DriverSpec,
+    placement: Placement,
+    hello: Hello,
+    /// The live process; `None` after it died or hung, until the next cell restarts it.
+    process: Mutex<Option<Process>>,
+    restarts: StdMutex<u32>,
+    next_id: StdMutex<u64>,
+    stderr: Arc<StdMutex<VecDeque<String>>>,
+    /// Time from spawn to hello of the first process.
+    pub start_cost: Duration,
+}
+
+impl ExternalDriver {
+    /// Starts `spec`'s process at `placement` and reads its hello.
+    ///
+    /// Errors: [`Error::Container`] when `docker exec` cannot start, [`Error::Contract`] when
+    /// no valid hello arrives within 60 s or it names another driver or lacks a mode.
+    pub async fn start(spec: &DriverSpec, placement: &Placement) -> Result<Self, Error> {
+        let stderr = Arc::new(StdMutex::new(VecDeque::new()));
+        let started = Instant::now();
+        let (process, hello) = spawn(spec, placement, &stderr).await?;
+        let start_cost = started.elapsed();
+        let driver = ExternalDriver {
+            spec: spec.clone(),
+            placement: placement.clone(),
+            hello,
+            process: Mutex::new(Some(process)),
+            restarts: StdMutex::new(0),
+            next_id: StdMutex::new(0),
+            stderr,
+            start_cost,
+        };
+        if driver.hello.driver != spec.name {
+            return Err(driver.contract(format!(
+                "hello names driver `{}`, drivers.toml says `{}`",
+                driver.hello.driver, spec.name
+            )));
+        }
+        if let Some(missing) = scenario::SslMode::ALL
+            .iter()
+            .find(|m| !driver.hello.modes.contains_key(m))
+        {
+            return Err(driver.contract(format!("hello's `modes` lacks {missing}")));
+        }
+        Ok(driver)
+    }
+
+    /// Name in snapshots.
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// The driver's hello: version, runtime and ssl-mode table.
+    pub fn hello(&self) -> &Hello {
+        &self.hello
+    }
+
+    /// One attempt. Unsupported modes are answered from the hello's table without asking the
+    /// driver; a silent driver past `timeout + 2 s` is `Hang` (its process is replaced); a
+    /// process that exits is a `failed` outcome with raw type `driver process exited`.
+    ///
+    /// Errors: [`Error::Contract`] for lines that are not contract results or too many restarts.
+    pub async fn attempt(&self, cell: &Cell) -> Result<Outcome, Error> {
+        if let Some(ModeMapping::Unsupported(reason)) = self.hello.modes.get(&cell.ssl_mode) {
+            return Ok(Outcome::Unsupported {
+                reason: reason.clone(),
+            });
+        }
+        let id = {
+            let mut next = self.next_id.lock().unwrap_or_else(|p| p.into_inner());
+            *next += 1;
+            *next
+        };
+        let line = serde_json::to_string(&cell_line(id, cell, &self.placement)).map_err(|e| {
+            self.contract(format!("cannot encode cell: {e}")) // unreachable in practice
+        })?;
+        let mut guard = self.process.lock().await;
+        if guard.is_none() {
+            *guard = Some(self.restart().await?);
+        }
+        let Some(process) = guard.as_mut() else {
+            return Err(self.contract("no process".into()));
+        };
+        let sent = async {
+            process.stdin.write_all(line.as_bytes()).await?;
+            process.stdin.write_all(b"\n").await?;
+            process.stdin.flush().await
+        }
+        .await;
+        if sent.is_err() {
+            return Ok(self.exited(guard.take()).await);
+        }
+        let read = tokio::time::timeout(cell.timeout + GRACE, process.stdout.next_line()).await;
+        match read {
+            Err(_) => {
+                if let Some(mut p) = guard.take() {
+                    let _ = p.child.start_kill();
+                }
+                Ok(Outcome::Hang {
+                    after_ms: cell.timeout.as_millis() as u64,
+                })
+            }
+            Ok(Ok(Some(text))) => {
+                let result: ResultLine = serde_json::from_str(&text)
+                    .map_err(|e| self.contract(format!("result line `{text}`: {e}")))?;
+                if result.id != id {
+                    return Err(self.contract(format!(
+                        "answered id {} to cell {id}: one result per cell, in order",
+                        result.id
+                    )));
+                }
+                Ok(to_outcome(result.outcome))
+            }
+            Ok(_) => Ok(self.exited(guard.take()).await),
+        }
+    }
+
+    /// The outcome of a cell whose process died; the next cell starts a new one.
+    async fn exited(&self, process: Option<Process>) -> Outcome {
+        let status = match process {
+            Some(mut p) => match tokio::time::timeout(Duration::from_secs(5), p.child.wait()).await
+            {
+                Ok(Ok(s)) => s.to_string(),
+                _ => "unknown status".to_owned(),
+            },
+            None => "unknown status".to_owned(),
+        };
+        // Let the stderr reader take the dying words.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let last = self
+            .stderr
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .back()
+            .cloned()
+            .unwrap_or_default();
+        Outcome::Failed {
+            code: None,
+            sqlstate: None,
+            message: redact(&last),
+            kind: classify(None, &last),
+            raw_type: format!("driver process exited ({status})"),
+        }
+    }
+
+    async fn restart(&self) -> Result<Process, Error> {
+        {
+            let mut restarts = self.restarts.lock().unwrap_or_else(|p| p.into_inner());
+            *restarts += 1;
+            if *restarts > MAX_RESTARTS {
+                return Err(self.contract(format!(
+                    "its process died or hung {MAX_RESTARTS} times on one server"
+                )));
+            }
+        }
+        let (process, _) = spawn(&self.spec, &self.placement, &self.stderr).await?;
+        Ok(process)
+    }
+
+    fn contract(&self, detail: String) -> Error {
+        contract_error(&self.spec.name, detail, &self.stderr)
+    }
+}
+
+/// Spawns the driver and reads its hello.
+async fn spawn(
+    spec: &DriverSpec,
+    placement: &Placement,
+    stderr_tail: &Arc<StdMutex<VecDeque<String>>>,
+) -> Result<(Process, Hello), Error> {
+    let mut command = match placement {
+        Placement::Container { id } => {
+            let mut c = Command::new("docker");
+            c.args(["exec", "-i", id]).args(&spec.command);
+            c
+        }
+        Placement::Host { .. } => {
+            let root = crate::repository_root();
+            let program = &spec.command[0];
+            let program = if program.contains('/') {
+                root.join(program)
+            } else {
+                program.into()
+            };
+            let mut c = Command::new(program);
+            c.args(&spec.command[1..]).current_dir(root);
+            c
+        }
+    };
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| Error::Container {
+            what: format!("docker exec of driver `{}`", spec.name),
+            detail: e.to_string(),
+        })?;
+    let missing = |what: &str| contract_error(&spec.name, format!("no {what} pipe"), stderr_tail);
+    let stdin = child.stdin.take().ok_or_else(|| missing("stdin"))?;
+    let stdout = child.stdout.take().ok_or_else(|| missing("stdout"))?;
+    let stderr = child.stderr.take().ok_or_else(|| missing("stderr"))?;
+    let tail = Arc::clone(stderr_tail);
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stderr).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let mut tail = tail.lock().unwrap_or_else(|p| p.into_inner());
+            if tail.len() == STDERR_TAIL {
+                tail.pop_front();
+            }
+            tail.push_back(line);
+        }
+    });
+    let mut stdout = BufReader::new(stdout).lines();
+    let first = tokio::time::timeout(HELLO_TIMEOUT, stdout.next_line()).await;
+    let text = match first {
+        Ok(Ok(Some(text))) => text,
+        Ok(_) => {
+            // Give the stderr reader a moment to collect why it died.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            return Err(contract_error(
+                &spec.name,
+                "exited before writing its hello line".into(),
+                stderr_tail,
+            ));
+        }
+        Err(_) => {
+            return Err(contract_error(
+                &spec.name,
+                format!("no hello line within {} s", HELLO_TIMEOUT.as_secs()),
+                stderr_tail,
+            ));
+        }
+    };
+    let hello: HelloLine = serde_json::from_str(&text).map_err(|e| {
+        contract_error(
+            &spec.name,
+            format!("first line `{text}` is not a hello: {e}"),
+            stderr_tail,
+        )
+    })?;
+    Ok((
+        Process {
+            child,
+            stdin,
+            stdout,
+        },
+        hello.hello,
+    ))
+}
+
+fn contract_error(driver: &str, detail: String, tail: &StdMutex<VecDeque<String>>) -> Error {
+    let stderr = tail
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    Error::Contract {
+        driver: driver.to_owned(),
+        detail,
+        stderr,
+    }
+}
+
+/// The contract's cell for `cell`: fixture names made absolute paths where the driver runs,
+/// the port it reaches the server on.
+fn cell_line(id: u64, cell: &Cell, placement: &Placement) -> CellLine {
+    let (dir, port) = match placement {
+        Placement::Container { .. } => (FIXTURE_DIR.to_owned(), 3306),
+        Placement::Host { fixture_dir, port } => (fixture_dir.display().to_string(), *port),
+    };
+    let path = |name: &str| format!("{dir}/{name}");
+    let tls = cell.ssl_mode != scenario::SslMode::Disabled;
+    CellLine {
+        id,
+        ssl_mode: cell.ssl_mode,
+        host: cell.host.clone(),
+        port,
+        user: cell.user.clone(),
+        password: cell.password.clone(),
+        ca: tls.then(|| path(&cell.ca)),
+        cert: cell.identity.as_ref().filter(|_| tls).map(|(c, _)| path(c)),
+        key: cell.identity.as_ref().filter(|_| tls).map(|(_, k)| path(k)),
+        crl: cell.crl.as_deref().filter(|_| tls).map(path),
+        tls_version: cell.tls_version.clone().filter(|_| tls),
+        timeout_ms: cell.timeout.as_millis() as u64,
+    }
+}
+
+/// A driver's raw verdict as an [`Outcome`]: classified, message redacted.
+fn to_outcome(raw: DriverOutcome) -> Outcome {
+    match raw {
+        DriverOutcome::Connected {
+            tls_version,
+            cipher,
+        } => {
+            let tls = tls_version
+                .filter(|v| !v.is_empty())
+                .zip(cipher.filter(|c| !c.is_empty()))
+                .map(|(version, cipher)| TlsInfo { version, cipher });
+            Outcome::Connected { tls }
+        }
+        DriverOutcome::Failed {
+            code,
+            sqlstate,
+            message,
+            raw_type,
+        } => Outcome::Failed {
+            code,
+            sqlstate: sqlstate.filter(|s| !s.is_empty()),
+            kind: classify(code, &message),
+            message: redact(&message),
+            raw_type,
+        },
+        DriverOutcome::Unsupported { reason } => Outcome::Unsupported { reason },
+    }
+}

@@ -1,0 +1,85 @@
+"""mysqlclient (MySQLdb, a C extension on MariaDB Connector/C, libmariadb3) behind the driver
+contract (drivers/CONTRACT.md). Run as `python3 mysqlclient_driver.py`.
+
+MySQLdb 1.4 passes TLS settings as an `ssl` dict (mysql_ssl_set); it has no ssl-mode option
+with Connector/C, which verifies the server certificate (chain and name together) whenever TLS
+is on, unless an option file says `ssl-verify-server-cert=0`."""
+
+import os
+import tempfile
+
+import MySQLdb
+
+from contract_loop import STATUS_SQL, connected, failed, options, serve, unsupported
+
+MODES = {
+    "DISABLED": options("no ssl argument (option file [client] protocol=tcp in every mode)"),
+    "PREFERRED": unsupported(
+        "MySQLdb on Connector/C has no opportunistic TLS: an ssl dict makes TLS mandatory"
+    ),
+    "REQUIRED": options("ssl={'ca': CA}, option file [client] ssl-verify-server-cert=0"),
+    "VERIFY_CA": unsupported(
+        "Connector/C checks chain and host name together; no CA-only verification"
+    ),
+    "VERIFY_IDENTITY": options("ssl={'ca': CA}, option file [client] ssl-verify-server-cert=1"),
+}
+
+OPTION_FILES = {}
+
+
+def option_file(verify):
+    """A `[client]` option file: TCP even for host `localhost` (Connector/C would otherwise use
+    the Unix socket, as the mysql CLI's --protocol=TCP avoids too) and, for TLS modes
+    (`verify` not None), Connector/C's server certificate verification."""
+    if verify not in OPTION_FILES:
+        fd, path = tempfile.mkstemp(suffix=".cnf")
+        lines = ["[client]", "protocol=tcp"]
+        if verify is not None:
+            lines.append(f"ssl-verify-server-cert={1 if verify else 0}")
+        with os.fdopen(fd, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        OPTION_FILES[verify] = path
+    return OPTION_FILES[verify]
+
+
+def attempt(cell):
+    mode = cell["ssl_mode"]
+    kwargs = dict(
+        host=cell["host"],
+        port=cell["port"],
+        user=cell["user"],
+        passwd=cell["password"],
+        connect_timeout=max(1, cell["timeout_ms"] // 1000),
+        read_timeout=max(1, cell["timeout_ms"] // 1000),
+    )
+    kwargs["read_default_file"] = option_file(None)
+    if mode != "DISABLED":
+        if cell["crl"]:
+            return {"outcome": "unsupported", "reason": "MySQLdb's ssl dict has no CRL key"}
+        if cell["tls_version"]:
+            return {"outcome": "unsupported", "reason": "MySQLdb's ssl dict has no TLS version key"}
+        ssl = {"ca": cell["ca"]}
+        if cell["cert"]:
+            ssl.update(cert=cell["cert"], key=cell["key"])
+        kwargs["ssl"] = ssl
+        kwargs["read_default_file"] = option_file(mode == "VERIFY_IDENTITY")
+    conn = MySQLdb.connect(**kwargs)
+    try:
+        cur = conn.cursor()
+        cur.execute(STATUS_SQL)
+        rows = cur.fetchall()
+        cur.close()
+        return connected(rows)
+    finally:
+        conn.close()
+
+
+def error_of(exc):
+    if isinstance(exc, MySQLdb.MySQLError) and len(exc.args) == 2 and isinstance(exc.args[0], int):
+        return failed(exc, code=exc.args[0], message=str(exc.args[1]))
+    return failed(exc)
+
+
+if __name__ == "__main__":
+    version = f"{MySQLdb.__version__} (Connector/C {MySQLdb.get_client_info()})"
+    serve("mysqlclient", version, MODES, attempt, error_of)

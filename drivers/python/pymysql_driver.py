@@ -1,0 +1,62 @@
+"""PyMySQL (pure Python, the ssl module on OpenSSL) behind the driver contract
+(drivers/CONTRACT.md). Run as `python3 pymysql_driver.py`; one process serves many cells."""
+
+import pymysql
+
+from contract_loop import STATUS_SQL, connected, failed, options, serve, unsupported
+
+MODES = {
+    "DISABLED": options("ssl_disabled=True"),
+    # With any ssl_* option PyMySQL uses TLS only if the server offers it, so the same options
+    # serve as PREFERRED and as what users write for REQUIRED.
+    "PREFERRED": options("ssl_ca=CA, ssl_verify_cert=False, ssl_verify_identity=False"),
+    "REQUIRED": options(
+        "ssl_ca=CA, ssl_verify_cert=False, ssl_verify_identity=False "
+        "(PyMySQL has no option that makes TLS mandatory)"
+    ),
+    "VERIFY_CA": options("ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=False"),
+    "VERIFY_IDENTITY": options("ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True"),
+}
+
+
+def attempt(cell):
+    if cell["crl"]:
+        return {"outcome": "unsupported", "reason": "PyMySQL has no CRL option"}
+    if cell["tls_version"]:
+        return {"outcome": "unsupported", "reason": "PyMySQL has no TLS version option"}
+    mode = cell["ssl_mode"]
+    kwargs = dict(
+        host=cell["host"],
+        port=cell["port"],
+        user=cell["user"],
+        password=cell["password"],
+        connect_timeout=cell["timeout_ms"] / 1000,
+        read_timeout=cell["timeout_ms"] / 1000,
+    )
+    if mode == "DISABLED":
+        kwargs["ssl_disabled"] = True
+    else:
+        kwargs.update(
+            ssl_ca=cell["ca"],
+            ssl_verify_cert=mode in ("VERIFY_CA", "VERIFY_IDENTITY"),
+            ssl_verify_identity=mode == "VERIFY_IDENTITY",
+        )
+        if cell["cert"]:
+            kwargs.update(ssl_cert=cell["cert"], ssl_key=cell["key"])
+    conn = pymysql.connect(**kwargs)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(STATUS_SQL)
+            return connected(cur.fetchall())
+    finally:
+        conn.close()
+
+
+def error_of(exc):
+    if isinstance(exc, pymysql.err.MySQLError) and len(exc.args) == 2 and isinstance(exc.args[0], int):
+        return failed(exc, code=exc.args[0], message=str(exc.args[1]))
+    return failed(exc)
+
+
+if __name__ == "__main__":
+    serve("pymysql", pymysql.VERSION_STRING, MODES, attempt, error_of)

@@ -1,0 +1,282 @@
+//! The external driver contract (drivers/CONTRACT.md, drivers/contract.schema.json) for the Rust
+//! drivers: the hello/cell/result lines and `serve`, the loop that answers each cell line on stdin
+//! with one result line on stdout.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::io::{self, BufRead, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The status query run after connecting; its rows are `(Variable_name, Value)`.
+pub const STATUS_SQL: &str =
+    "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')";
+
+/// A client `--ssl-mode`, MySQL's spelling on the wire.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SslMode {
+    Disabled,
+    Preferred,
+    Required,
+    VerifyCa,
+    VerifyIdentity,
+}
+
+/// How a driver expresses one ssl-mode: `{"options": …}` or `{"unsupported": …}`.
+#[derive(Serialize, Clone, Debug)]
+#[serde(rename_all = "lowercase")]
+pub enum ModeMapping {
+    Options(String),
+    Unsupported(String),
+}
+
+/// The driver's self-description, written once before any cell is read.
+#[derive(Serialize, Clone, Debug)]
+pub struct Hello {
+    pub driver: String,
+    pub version: String,
+    pub runtime: String,
+    pub modes: BTreeMap<SslMode, ModeMapping>,
+}
+
+/// One connection attempt (one line on stdin).
+#[derive(Deserialize, Clone, Debug)]
+pub struct Cell {
+    pub id: u64,
+    pub ssl_mode: SslMode,
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: String,
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+    #[serde(default)]
+    pub cert: Option<PathBuf>,
+    #[serde(default)]
+    pub key: Option<PathBuf>,
+    #[serde(default)]
+    pub crl: Option<PathBuf>,
+    #[serde(default)]
+    pub tls_version: Option<String>,
+    pub timeout_ms: u64,
+}
+
+impl Cell {
+    /// `timeout_ms` as a duration (at least 1 ms: a zero socket timeout is invalid).
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.timeout_ms.max(1))
+    }
+
+    /// `unsupported` for a CRL or a TLS version: options `library` cannot express.
+    pub fn unsupported_options(&self, library: &str) -> Option<Outcome> {
+        if self.crl.is_some() {
+            return Some(Outcome::unsupported(format!("{library} has no CRL option")));
+        }
+        if self.tls_version.is_some() {
+            return Some(Outcome::unsupported(format!(
+                "{library} has no TLS version option"
+            )));
+        }
+        None
+    }
+}
+
+/// What a driver answers for one cell (without the id, which `serve` adds).
+#[derive(Serialize, Clone, Debug)]
+#[serde(tag = "outcome", rename_all = "lowercase")]
+pub enum Outcome {
+    Connected {
+        tls_version: Option<String>,
+        cipher: Option<String>,
+    },
+    Failed {
+        code: Option<u16>,
+        sqlstate: Option<String>,
+        message: String,
+        raw_type: String,
+    },
+    Unsupported {
+        reason: String,
+    },
+}
+
+impl Outcome {
+    pub fn unsupported(reason: impl Into<String>) -> Self {
+        Outcome::Unsupported {
+            reason: reason.into(),
+        }
+    }
+
+    /// `connected` from `SHOW SESSION STATUS` rows; empty values (plaintext) become null.
+    pub fn connected(rows: impl IntoIterator<Item = (String, String)>) -> Self {
+        let (mut tls_version, mut cipher) = (None, None);
+        for (name, value) in rows {
+            let value = Some(value).filter(|v| !v.is_empty());
+            match name.as_str() {
+                "Ssl_version" => tls_version = value,
+                "Ssl_cipher" => cipher = value,
+                _ => {}
+            }
+        }
+        Outcome::Connected {
+            tls_version,
+            cipher,
+        }
+    }
+
+    /// `failed` with the message as it surfaced (see `message_with_sources`).
+    pub fn failed(
+        message: String,
+        raw_type: impl Into<String>,
+        code: Option<u16>,
+        sqlstate: Option<String>,
+    ) -> Self {
+        Outcome::Failed {
+            code,
+            sqlstate,
+            message,
+            raw_type: raw_type.into(),
+        }
+    }
+
+    /// `failed` without a library error value (a timeout, a panic).
+    pub fn failed_text(message: impl Into<String>, raw_type: impl Into<String>) -> Self {
+        Outcome::Failed {
+            code: None,
+            sqlstate: None,
+            message: message.into(),
+            raw_type: raw_type.into(),
+        }
+    }
+}
+
+/// `err`'s Display, then each `source()` whose text the message does not already contain,
+/// joined with ": " (`outer: inner`), as the contract asks for nested causes.
+pub fn message_with_sources(err: &(dyn Error + 'static)) -> String {
+    append_sources(err.to_string(), err.source())
+}
+
+/// `message`, then `first` and its `source()` chain, each only if its text is not in the message
+/// yet (for errors that expose their cause through a variant rather than `source()`).
+pub fn append_sources(mut message: String, first: Option<&(dyn Error + 'static)>) -> String {
+    let mut source = first;
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.is_empty() && !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        source = cause.source();
+    }
+    message
+}
+
+#[derive(Serialize)]
+struct ResultLine<'a> {
+    id: u64,
+    #[serde(flatten)]
+    outcome: &'a Outcome,
+}
+
+/// Runs the contract: writes the hello line, then answers each cell line on stdin with the result
+/// of `attempt`, flushing after every line. A panic inside `attempt` (a library bug) becomes a
+/// `failed` result with raw type `panic`. Returns an error (the caller exits non-zero) on a
+/// malformed input line or when stdout is gone.
+pub fn serve(hello: &Hello, mut attempt: impl FnMut(&Cell) -> Outcome) -> Result<(), String> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    write_line(&mut out, &serde_json::json!({ "hello": hello }))?;
+    for (number, line) in io::stdin().lock().lines().enumerate() {
+        let line = line.map_err(|e| format!("reading stdin: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cell: Cell = serde_json::from_str(&line)
+            .map_err(|e| format!("stdin line {}: not a cell: {e}: {line}", number + 1))?;
+        let outcome =
+            panic::catch_unwind(AssertUnwindSafe(|| attempt(&cell))).unwrap_or_else(|payload| {
+                let text = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic with a non-string payload".to_string());
+                Outcome::failed_text(text, "panic")
+            });
+        write_line(
+            &mut out,
+            &ResultLine {
+                id: cell.id,
+                outcome: &outcome,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+fn write_line(out: &mut impl Write, value: &impl Serialize) -> Result<(), String> {
+    let text = serde_json::to_string(value).map_err(|e| format!("encoding a line: {e}"))?;
+    writeln!(out, "{text}")
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("writing stdout: {e}"))
+}
+
+/// `main` for a driver: `serve`, and on a contract fault a message on stderr and exit status 2.
+pub fn run(hello: &Hello, attempt: impl FnMut(&Cell) -> Outcome) -> std::process::ExitCode {
+    match serve(hello, attempt) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{}: {message}", hello.driver);
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+/// A mapping table from the five `(mode, mapping)` pairs.
+pub fn modes(entries: [(SslMode, ModeMapping); 5]) -> BTreeMap<SslMode, ModeMapping> {
+    let table: BTreeMap<_, _> = entries.into_iter().collect();
+    assert_eq!(
+        table.len(),
+        5,
+        "the mapping table names each of the five ssl-modes once"
+    );
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_match_the_schema_shapes() {
+        let cell: Cell = serde_json::from_str(
+            r#"{"id":3,"ssl_mode":"VERIFY_CA","host":"127.0.0.1","port":3306,"user":"u","password":"p",
+                "ca":"/ca.pem","cert":null,"key":null,"crl":null,"tls_version":null,"timeout_ms":10}"#,
+        )
+        .expect("a cell");
+        assert_eq!(cell.ssl_mode, SslMode::VerifyCa);
+        let failed = Outcome::failed_text("m", "t");
+        let line = serde_json::to_string(&ResultLine {
+            id: 3,
+            outcome: &failed,
+        })
+        .expect("json");
+        assert_eq!(
+            line,
+            r#"{"id":3,"outcome":"failed","code":null,"sqlstate":null,"message":"m","raw_type":"t"}"#
+        );
+        let table = modes([
+            (SslMode::VerifyIdentity, ModeMapping::Options("o".into())),
+            (SslMode::Disabled, ModeMapping::Unsupported("u".into())),
+            (SslMode::Preferred, ModeMapping::Options("o".into())),
+            (SslMode::Required, ModeMapping::Options("o".into())),
+            (SslMode::VerifyCa, ModeMapping::Options("o".into())),
+        ]);
+        let text = serde_json::to_string(&table).expect("json");
+        assert!(
+            text.starts_with(r#"{"DISABLED":{"unsupported":"u"},"PREFERRED""#),
+            "{text}"
+        );
+    }
+}
