@@ -13,7 +13,7 @@ import MySQLdb
 from contract_loop import STATUS_SQL, connected, failed, options, serve, unsupported
 
 MODES = {
-    "DISABLED": options("no ssl argument (option file [client] protocol=tcp in every mode)"),
+    "DISABLED": options("no ssl argument (option file [client] protocol=1 (TCP) in every mode)"),
     "PREFERRED": unsupported(
         "MySQLdb on Connector/C has no opportunistic TLS: an ssl dict makes TLS mandatory"
     ),
@@ -33,7 +33,8 @@ def option_file(verify):
     (`verify` not None), Connector/C's server certificate verification."""
     if verify not in OPTION_FILES:
         fd, path = tempfile.mkstemp(suffix=".cnf")
-        lines = ["[client]", "protocol=tcp"]
+        # MYSQL_PROTOCOL_TCP: Connector/C reads `protocol` from option files as a number.
+        lines = ["[client]", "protocol=1"]
         if verify is not None:
             lines.append(f"ssl-verify-server-cert={1 if verify else 0}")
         with os.fdopen(fd, "w") as f:

@@ -7,13 +7,12 @@ from contract_loop import STATUS_SQL, connected, failed, options, serve, unsuppo
 
 MODES = {
     "DISABLED": options("ssl_disabled=True"),
-    # With any ssl_* option PyMySQL uses TLS only if the server offers it, so the same options
-    # serve as PREFERRED and as what users write for REQUIRED.
-    "PREFERRED": options("ssl_ca=CA, ssl_verify_cert=False, ssl_verify_identity=False"),
-    "REQUIRED": options(
-        "ssl_ca=CA, ssl_verify_cert=False, ssl_verify_identity=False "
-        "(PyMySQL has no option that makes TLS mandatory)"
+    # Measured: with any ssl_* option PyMySQL requires TLS (2026 "SSL is required but the
+    # server doesn't support it" against a server without TLS), so it has no PREFERRED.
+    "PREFERRED": unsupported(
+        "PyMySQL has no opportunistic TLS: any ssl option makes TLS mandatory"
     ),
+    "REQUIRED": options("ssl_ca=CA, ssl_verify_cert=False, ssl_verify_identity=False"),
     "VERIFY_CA": options("ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=False"),
     "VERIFY_IDENTITY": options("ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True"),
 }

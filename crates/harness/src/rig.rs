@@ -162,10 +162,12 @@ impl Rig {
         certgen::write_files(self.dir.path(), &files)?;
         for client in &self.clients {
             if let Client::Cli(cli) = client {
+                tracing::debug!(client = cli.name(), "swapping client files");
                 cli.replace_files(&files).await?;
             }
         }
         if let Some(host) = &self.drivers_host {
+            tracing::debug!("swapping clients-container files");
             host.replace_files(&files).await?;
         }
         self.swapped = true;

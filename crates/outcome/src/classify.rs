@@ -88,6 +88,8 @@ pub const CLASSIFICATION_RULES: &[Rule] = &[
     msg("md too weak", FailureKind::Verification),
     // Java (JSSE/PKIX), Go (crypto/x509), Node (tls) verification failures.
     msg("pkix path", FailureKind::Verification),
+    // rustls: `invalid peer certificate: UnknownIssuer | NotValidForName | Expired | BadEncoding …`.
+    msg("invalid peer certificate", FailureKind::Verification),
     msg("no subject alternative names", FailureKind::Verification),
     msg("no name matching", FailureKind::Verification),
     msg("x509: ", FailureKind::Verification),
@@ -97,6 +99,12 @@ pub const CLASSIFICATION_RULES: &[Rule] = &[
         FailureKind::Verification,
     ),
     code(2026, FailureKind::Handshake),
+    // Client-side key/cert files the library could not load.
+    msg("pem lib", FailureKind::Config),
+    msg("no keys found", FailureKind::Config),
+    msg("failed to parse private key", FailureKind::Config),
+    msg("decoder routines::unsupported", FailureKind::Config),
+    msg("received fatal alert", FailureKind::Handshake),
     msg("handshake_failure", FailureKind::Handshake),
     msg("protocol_version", FailureKind::Handshake),
     msg("no appropriate protocol", FailureKind::Handshake),
@@ -112,6 +120,9 @@ pub const CLASSIFICATION_RULES: &[Rule] = &[
     code(2003, FailureKind::Transport),
     code(2013, FailureKind::Transport),
     msg("connection refused", FailureKind::Transport),
+    // go-sql-driver/mysql when the server closed or never answered.
+    msg("bad connection", FailureKind::Transport),
+    msg("invalid connection", FailureKind::Transport),
     msg("connection reset", FailureKind::Transport),
     msg("broken pipe", FailureKind::Transport),
     msg("failed to open file", FailureKind::Config),

@@ -15,6 +15,10 @@ use testcontainers::{
     runners::AsyncRunner,
 };
 
+/// Bound of one admin statement over the Unix socket (a reload blocked by a stuck connection
+/// must not hang the run).
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Where fixture files live inside server (and client) containers.
 pub const FIXTURE_DIR: &str = "/etc/mysql/tls";
 
@@ -259,21 +263,48 @@ impl Server {
         files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
     ) -> Result<bool, Error> {
         let what = format!("{} fixture swap", self.flavor.name);
+        tracing::debug!(%what, "reading log");
         let log_before = self.log_text().await?.lines().count();
+        tracing::debug!(%what, "replacing fixture dir");
         replace_fixture_dir(&self.container, files)
             .await
             .map_err(|detail| Error::Exec {
                 what: what.clone(),
                 detail,
             })?;
+        tracing::debug!(%what, "flush hosts, end leftover connections");
         self.socket_query(self.flavor.flush_hosts_sql).await?;
+        self.kill_other_connections().await?;
+        tracing::debug!(%what, "reload");
         let (code, _, _) = self.admin_exec("harness", self.flavor.reload_sql).await?;
+        tracing::debug!(%what, "tls status");
         let rows = self.socket_query(self.flavor.tls_enabled_sql).await?;
         self.tls.enabled = rows.first().is_some_and(|v| v == "Yes");
         let log = self.log_text().await?;
         let new_lines: String = log.lines().skip(log_before).collect::<Vec<_>>().join("\n");
         let quiet = explaining_lines(&new_lines, true).is_empty();
         Ok(code == Some(0) && self.tls.enabled && quiet)
+    }
+
+    /// Ends every client connection but our own (a fresh boot has none): long-lived driver
+    /// processes can leave a socket open after a failed handshake (seen: mysql_async), and an
+    /// unauthenticated connection stuck in `login` blocks `ALTER INSTANCE RELOAD TLS`.
+    async fn kill_other_connections(&self) -> Result<(), Error> {
+        let ids = self
+            .socket_query(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() \
+                 AND COMMAND NOT IN ('Daemon', 'Killed') \
+                 AND USER NOT IN ('event_scheduler', 'system user')",
+            )
+            .await?;
+        for id in ids.iter().filter(|id| id.chars().all(|c| c.is_ascii_digit())) {
+            // Already gone between the query and the KILL is fine.
+            let _ = self.admin_exec("harness", &format!("KILL {id}")).await;
+        }
+        if !ids.is_empty() {
+            tracing::debug!(count = ids.len(), "ended leftover client connections");
+        }
+        Ok(())
     }
 
     async fn log_text(&self) -> Result<String, Error> {
@@ -327,12 +358,17 @@ impl Server {
             "-e".to_owned(),
             sql.to_owned(),
         ]);
-        exec_output(&self.container, argv)
-            .await
-            .map_err(|e| Error::Exec {
-                what: format!("{} admin query `{sql}`", self.flavor.name),
+        let what = || format!("{} admin query `{sql}`", self.flavor.name);
+        match tokio::time::timeout(ADMIN_TIMEOUT, exec_output(&self.container, argv)).await {
+            Ok(result) => result.map_err(|e| Error::Exec {
+                what: what(),
                 detail: e.to_string(),
-            })
+            }),
+            Err(_) => Err(Error::Exec {
+                what: what(),
+                detail: format!("no answer within {} s", ADMIN_TIMEOUT.as_secs()),
+            }),
+        }
     }
 }
 
