@@ -28,6 +28,11 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             r"(?:[A-Z][a-z]{2} )?[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2} [A-Z]{2,5} \d{4}",
             "<date>",
         ),
+        // rustls validity errors: 'verification time 1795463227 (UNIX), but certificate is not
+        // valid after 1795376809 (86418 seconds ago)'.
+        (r"time \d{9,} \(UNIX\)", "time <unix-time> (UNIX)"),
+        (r"valid (after|before) \d{9,}", "valid $1 <unix-time>"),
+        (r"\(\d+ seconds (ago|from now)\)", "(<n> seconds $1)"),
         // Server connection ids in driver messages: '(conn=137)' (Connector/J).
         (r"\bconn=\d+", "conn=<id>"),
         // Serials, fingerprints, container ids: long hex runs.
@@ -70,6 +75,10 @@ mod tests {
         "notAfter=<date> at <date>"
     )]
     #[case("serial 5f3a9b2c4d5e6f708192a3b4c5d6e7f8 ok", "serial <hex> ok")]
+    #[case(
+        "verification time 1795463227 (UNIX), but certificate is not valid after 1795376809 (86418 seconds ago)",
+        "verification time <unix-time> (UNIX), but certificate is not valid after <unix-time> (<n> seconds ago)"
+    )]
     #[case(
         "(conn=137) validity check failed: NotAfter: Sun Nov 22 18:27:42 UTC 2026",
         "(conn=<id>) validity check failed: NotAfter: <date>"

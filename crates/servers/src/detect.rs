@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 use testcontainers::{GenericImage, ImageExt, runners::AsyncRunner};
 
 /// Config of the probe boot: options both families accept, TLS left at its default.
+/// (`secure-file-priv` must name an existing directory on MySQL, whose default may be absent.)
 const PROBE_CONFIG: &str = "[mysqld]\nuser=mysql\ndatadir=/var/lib/mysql\n\
-    socket=/run/mysqld/mysqld.sock\npid-file=/run/mysqld/mysqld.pid\nskip-name-resolve\n";
+    socket=/run/mysqld/mysqld.sock\npid-file=/run/mysqld/mysqld.pid\nskip-name-resolve\n\
+    bind-address=0.0.0.0\nsecure-file-priv=/tmp\n";
 
 /// Boots `image` once (probe), reads `SELECT VERSION()` as `harness` over the Unix socket with
 /// whichever CLI the image ships (`mariadb`, else `mysql`), removes the probe, and returns the
