@@ -1,6 +1,7 @@
 //! `cargo xtask`: the one command users run. Thin by design — argument parsing and
 //! orchestration of `crates/`; all logic lives there.
 
+mod bench;
 mod clean;
 mod gen_cmd;
 mod images;
@@ -31,12 +32,16 @@ enum Command {
     Matrix(matrix::Args),
     /// Write scenarios' fixture files (MySQL file names + manifest.json) without booting anything.
     Gen(gen_cmd::Args),
+    /// Time the matrix two ways in one run: the fast path and the naive path (a container per
+    /// scenario, a driver process per cell); prints both, their ratio, cell median/p95, peak memory.
+    Bench(bench::Args),
     /// Build what the tests need, then run the test suite (nextest).
     Test(test_cmd::Args),
     /// Remove every container this project left behind (e.g. after a killed run).
     Clean(clean::Args),
-    /// Regenerate the JSON Schemas: scenario files (scenarios/scenario.schema.json) and the
-    /// external driver contract (drivers/contract.schema.json).
+    /// Regenerate the JSON Schemas: scenario files (scenarios/scenario.schema.json), the
+    /// external driver contract (drivers/contract.schema.json) and the matrix's JSON report
+    /// (crates/harness/report.schema.json).
     Schema,
 }
 
@@ -59,6 +64,7 @@ fn main() -> anyhow::Result<()> {
         Command::Matrix(args) => matrix::run(args),
         Command::Gen(args) => gen_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Clean(args) => clean::run(args),
         Command::Schema => {
             let root = harness::scenarios_root().join("..");
@@ -68,6 +74,7 @@ fn main() -> anyhow::Result<()> {
                     clients::contract::CONTRACT_SCHEMA_FILE,
                     clients::contract::json_schema(),
                 ),
+                (harness::REPORT_SCHEMA_FILE, harness::report_json_schema()),
             ] {
                 std::fs::write(root.join(file), text)?;
                 eprintln!("wrote {file}");

@@ -126,6 +126,8 @@ pub struct ExternalDriver {
     stderr: Arc<StdMutex<VecDeque<String>>>,
     /// Time from spawn to hello of the first process.
     pub start_cost: Duration,
+    /// The naive path of `cargo xtask bench`: a new process for every cell.
+    process_per_cell: bool,
 }
 
 impl ExternalDriver {
@@ -147,6 +149,7 @@ impl ExternalDriver {
             next_id: StdMutex::new(0),
             stderr,
             start_cost,
+            process_per_cell: false,
         };
         if driver.hello.driver != spec.name {
             return Err(driver.contract(format!(
@@ -161,6 +164,13 @@ impl ExternalDriver {
             return Err(driver.contract(format!("hello's `modes` lacks {missing}")));
         }
         Ok(driver)
+    }
+
+    /// With `on`, every cell gets a new driver process (spawn → hello → cell → exit), the
+    /// naive baseline `cargo xtask bench` compares the fast path against. Default off: one
+    /// process serves every cell of its server.
+    pub fn set_process_per_cell(&mut self, on: bool) {
+        self.process_per_cell = on;
     }
 
     /// Name in snapshots.
@@ -194,7 +204,11 @@ impl ExternalDriver {
         })?;
         let mut guard = self.process.lock().await;
         if guard.is_none() {
-            *guard = Some(self.restart().await?);
+            *guard = Some(if self.process_per_cell {
+                spawn(&self.spec, &self.placement, &self.stderr).await?.0
+            } else {
+                self.restart().await?
+            });
         }
         let Some(process) = guard.as_mut() else {
             return Err(self.contract("no process".into()));
@@ -226,6 +240,13 @@ impl ExternalDriver {
                         "answered id {} to cell {id}: one result per cell, in order",
                         result.id
                     )));
+                }
+                if self.process_per_cell
+                    && let Some(mut p) = guard.take()
+                {
+                    drop(p.stdin);
+                    let _ = p.child.start_kill();
+                    let _ = tokio::time::timeout(Duration::from_secs(5), p.child.wait()).await;
                 }
                 Ok(to_outcome(result.outcome))
             }

@@ -28,6 +28,19 @@ pub enum Error {
         /// Known flavor names.
         known: String,
     },
+    /// `server.image` names an image that cannot be used (not in the local engine, or its
+    /// probe boot failed).
+    #[error(
+        "scenario `{scenario}`: field `server.image`: `{image}`: {source}; `docker pull {image}` (or build it) first, or remove the field to run on the built-in flavors"
+    )]
+    PinnedImage {
+        /// Scenario id.
+        scenario: String,
+        /// The pinned image reference.
+        image: String,
+        /// Why detection failed.
+        source: Box<servers::Error>,
+    },
     /// Creating the temporary fixture directory failed.
     #[error("temporary fixture directory: {0}")]
     TempDir(std::io::Error),

@@ -6,6 +6,7 @@
 
 mod disagree;
 mod error;
+mod json;
 mod modes;
 mod report;
 mod repro;
@@ -15,11 +16,16 @@ mod snapshot;
 
 pub use disagree::{Disagreement, disagreements, outcome_class, render_disagreements};
 pub use error::Error;
+pub use json::{
+    Cell, Fault, MatrixReport, REPORT_FORMAT, REPORT_SCHEMA_FILE, ReloadRecord, RunInfo, RunRecord,
+    ServerRecord, report_json_schema,
+};
 pub use modes::{ModeTable, render_mode_tables, ssl_mode_tables};
 pub use report::{INFORMATIONAL_TLS_LINES, Row, ScenarioReport, ServerState, notable_lines};
 pub use repro::{normalize, reproduced_by};
 pub use run::{
-    FastPath, RunContext, flavors_of, reuse_key, run_scenario, runs_on, scenarios_root,
+    FastPath, RunContext, flavors_of, pinned_flavors, reuse_key, run_scenario, runs_on,
+    scenarios_root,
 };
 pub use snapshot::{
     SnapshotCheck, assert_named_snapshot, assert_snapshot, check_snapshot, snapshot_exists,

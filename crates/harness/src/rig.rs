@@ -53,7 +53,8 @@ impl Rig {
         fixtures: &Fixtures,
         ctx: &RunContext,
     ) -> Result<(RigBoot, Option<servers::Reload>), Error> {
-        let boot = Server::boot(flavor, scenario, fixtures, &ctx.labels, ctx.startup_timeout).await?;
+        let boot =
+            Server::boot(flavor, scenario, fixtures, &ctx.labels, ctx.startup_timeout).await?;
         let mut server = match boot {
             Boot::Ready(server) => server,
             Boot::Failed { exit_code, log } => {
@@ -112,18 +113,25 @@ impl Rig {
         ctx: &RunContext,
     ) -> Result<(), Error> {
         for program in [&clients::MYSQL_CLI, &clients::MARIADB_CLI] {
-            let cli = Cli::start(program, &self.server, files, HARNESS_PASSWORD, &ctx.labels).await?;
+            let cli =
+                Cli::start(program, &self.server, files, HARNESS_PASSWORD, &ctx.labels).await?;
             self.client_versions
                 .push((program.name.to_owned(), cli.version().await?));
             self.clients.push(Client::Cli(Box::new(cli)));
         }
-        self.client_versions
-            .push((RustMysql::NAME.to_owned(), "mysql crate 28, native-tls".into()));
+        self.client_versions.push((
+            RustMysql::NAME.to_owned(),
+            "mysql crate 28, native-tls".into(),
+        ));
         self.clients.push(Client::RustMysql(RustMysql::new(
             self.dir.path().to_path_buf(),
             self.server.host_port,
         )));
-        if ctx.drivers.iter().any(|d| d.runs_on == RunsOn::ClientsImage) {
+        if ctx
+            .drivers
+            .iter()
+            .any(|d| d.runs_on == RunsOn::ClientsImage)
+        {
             self.drivers_host =
                 Some(DriversHost::start(Some(&self.server), files, &ctx.labels).await?);
         }
@@ -135,8 +143,10 @@ impl Rig {
                     port: self.server.host_port,
                 },
             };
-            let driver = ExternalDriver::start(spec, &placement).await?;
-            self.start_costs.push((spec.name.clone(), driver.start_cost));
+            let mut driver = ExternalDriver::start(spec, &placement).await?;
+            driver.set_process_per_cell(ctx.driver_process_per_cell);
+            self.start_costs
+                .push((spec.name.clone(), driver.start_cost));
             let hello = driver.hello();
             self.client_versions.push((
                 spec.name.clone(),
@@ -249,7 +259,8 @@ impl Rig {
     /// Whether a later scenario may reuse this rig: its own boot was clean (TLS on, no TLS
     /// line beyond the informational ones every healthy boot prints).
     pub(crate) fn reusable(&self) -> bool {
-        self.swapped || (self.tls_at_boot() && crate::report::notable_lines(&self.server.tls.log).is_empty())
+        self.swapped
+            || (self.tls_at_boot() && crate::report::notable_lines(&self.server.tls.log).is_empty())
     }
 }
 

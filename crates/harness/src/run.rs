@@ -23,6 +23,9 @@ pub struct RunContext {
     pub startup_timeout: Duration,
     /// External drivers (drivers/CONTRACT.md) run in the clients container, in order.
     pub drivers: Vec<DriverSpec>,
+    /// A new external driver process for every cell instead of one per server (the naive
+    /// baseline of `cargo xtask bench`); default `false`.
+    pub driver_process_per_cell: bool,
 }
 
 impl RunContext {
@@ -37,6 +40,7 @@ impl RunContext {
             cell_timeout: Duration::from_secs(10),
             startup_timeout: Duration::from_secs(90),
             drivers: clients::load_drivers(&clients::default_drivers_file())?,
+            driver_process_per_cell: false,
         })
     }
 }
@@ -66,10 +70,16 @@ pub fn flavors_of(scenario: &Scenario) -> Result<Vec<&'static Flavor>, Error> {
         .collect()
 }
 
-/// Whether `scenario` runs on `flavor`: a built-in flavor must be one of [`flavors_of`]; a
-/// user image (`--image`) runs every scenario whose `server.flavors` is empty or names a
-/// flavor of the same family (`mysql-…` / `mariadb-…`).
+/// Whether `scenario` runs on `flavor`:
+/// - a scenario pinned to an image (`server.image`) runs only on the flavor detected from that
+///   image ([`pinned_flavors`]);
+/// - on a built-in flavor, the flavor must be one of [`flavors_of`];
+/// - a user image (`--image`) runs every scenario whose `server.flavors` is empty or names a
+///   flavor of the same family (`mysql-…` / `mariadb-…`).
 pub fn runs_on(scenario: &Scenario, flavor: &Flavor) -> bool {
+    if let Some(image) = &scenario.server.image {
+        return flavor.user_image == Some(image.as_str());
+    }
     if flavor.user_image.is_none() {
         return flavors_of(scenario).is_ok_and(|fs| fs.iter().any(|f| f.name == flavor.name));
     }
@@ -80,6 +90,37 @@ pub fn runs_on(scenario: &Scenario, flavor: &Flavor) -> bool {
             .flavors
             .iter()
             .any(|name| family(name) == family(flavor.name))
+}
+
+/// The flavors of the images `scenarios` are pinned to (`server.image`), one per distinct
+/// image in first-seen order, each detected from its running server by
+/// [`servers::detect_flavor`] (one probe boot of up to `startup` per image).
+///
+/// Errors: [`Error::PinnedImage`] naming the first scenario that pins an image that is not in
+/// the local engine or whose probe fails.
+pub async fn pinned_flavors(
+    scenarios: &[Scenario],
+    labels: &RunLabels,
+    startup: Duration,
+) -> Result<Vec<&'static Flavor>, Error> {
+    let mut flavors: Vec<&'static Flavor> = Vec::new();
+    for scenario in scenarios {
+        let Some(image) = &scenario.server.image else {
+            continue;
+        };
+        if flavors.iter().any(|f| f.user_image == Some(image.as_str())) {
+            continue;
+        }
+        let flavor = servers::detect_flavor(image, labels, startup)
+            .await
+            .map_err(|source| Error::PinnedImage {
+                scenario: scenario.id.clone(),
+                image: image.clone(),
+                source: Box::new(source),
+            })?;
+        flavors.push(flavor);
+    }
+    Ok(flavors)
 }
 
 /// The repository's `scenarios/` directory (resolved from this crate's location at build time).
@@ -173,8 +214,9 @@ pub fn reuse_key(scenario: &Scenario, flavor: &Flavor) -> Option<String> {
         return None;
     }
     Some(format!(
-        "{}\n{}",
+        "{}\n{}\n{}",
         flavor.name,
+        flavor.user_image.unwrap_or_default(),
         flavor.render_config(&scenario.server, servers::FIXTURE_DIR)
     ))
 }

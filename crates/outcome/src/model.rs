@@ -1,11 +1,11 @@
 //! The outcome model of one cell (client × ssl-mode × server).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Negotiated TLS parameters as the server reports them for the session
 /// (`Ssl_version`, `Ssl_cipher` session status).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TlsInfo {
     /// Protocol, e.g. `TLSv1.3`.
     pub version: String,
@@ -14,7 +14,19 @@ pub struct TlsInfo {
 }
 
 /// Canonical class of a failure, the same across drivers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum FailureKind {
@@ -55,7 +67,7 @@ impl FailureKind {
 
 /// What happened in one cell. A failure of the client or server under test is an outcome,
 /// never a harness error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum Outcome {
     /// Logged in and ran a query; `tls` is `None` for a plaintext session.

@@ -143,6 +143,25 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
         }
     }
     validate_files(s, "files", &s.files)?;
+    if let Some(image) = &s.server.image {
+        if !s.server.flavors.is_empty() {
+            return Err((
+                "server.image".into(),
+                "a scenario pinned to an image runs only there; remove `server.flavors` or `server.image`".into(),
+            ));
+        }
+        let (name, tag) = image.rsplit_once(':').unwrap_or((image.as_str(), ""));
+        if name.is_empty()
+            || tag.is_empty()
+            || tag.contains('/')
+            || image.contains(char::is_whitespace)
+        {
+            return Err((
+                "server.image".into(),
+                format!("`{image}`: expected NAME:TAG, e.g. \"mysql:8.4\""),
+            ));
+        }
+    }
     if let Some(reload) = &s.reload {
         if reload.files.is_empty() {
             return Err((
@@ -330,5 +349,33 @@ san = ["DNS:localhost", "IP:127.0.0.1"]
     fn non_loopback_hosts_are_refused() {
         let err = err_of(&format!("{VALID}[client]\nhost = \"10.0.0.5\"\n"));
         assert!(err.contains("field `client.host`"), "{err}");
+    }
+
+    #[rstest]
+    #[case::with_flavors(
+        "[server]\nimage = \"mysql:8.4\"\nflavors = [\"mysql-9\"]\n",
+        "field `server.image`: a scenario pinned to an image runs only there"
+    )]
+    #[case::no_tag("[server]\nimage = \"mysql\"\n", "expected NAME:TAG")]
+    #[case::registry_port_no_tag(
+        "[server]\nimage = \"registry:5000/mysql\"\n",
+        "expected NAME:TAG"
+    )]
+    fn pinned_images_are_checked(#[case] server: &str, #[case] expected: &str) {
+        let err = err_of(&format!("{VALID}{server}"));
+        assert!(err.contains(expected), "{err}");
+    }
+
+    #[test]
+    fn pinned_image_parses() {
+        let s = parse(
+            Path::new("x.toml"),
+            &format!("{VALID}[server]\nimage = \"registry:5000/mysql:8.0.28\"\n"),
+        )
+        .expect("valid");
+        assert_eq!(
+            s.server.image.as_deref(),
+            Some("registry:5000/mysql:8.0.28")
+        );
     }
 }

@@ -255,6 +255,12 @@ pub enum Encoding {
 pub struct ServerSpec {
     /// Flavors to run on (`mysql-9`, `mariadb-10.11`, `mariadb-11.8`); empty (default) = all.
     pub flavors: Vec<String>,
+    /// Server image this scenario is pinned to instead of the built-in flavors, as
+    /// `NAME:TAG` (e.g. `mysql:8.0.28`, the version a customer runs). The image must be in the
+    /// local Docker engine (`docker pull` it first); family and version are read from the
+    /// running server, and the snapshot is `<scenario>@<family>-<version>.snap`. Exclusive
+    /// with `flavors`. `cargo xtask matrix --image` overrides it; `--flavor` skips the scenario.
+    pub image: Option<String>,
     /// Whether TLS is configured at all; `false` renders MySQL `tls_version=''` / MariaDB
     /// `skip-ssl` and no `ssl_*` files. Default `true`.
     pub tls: bool,
@@ -306,6 +312,7 @@ impl Default for ServerSpec {
     fn default() -> Self {
         ServerSpec {
             flavors: Vec::new(),
+            image: None,
             tls: true,
             ssl_ca: "ca.pem".into(),
             ssl_cert: "server-cert.pem".into(),

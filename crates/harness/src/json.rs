@@ -1,0 +1,237 @@
+//! The machine-readable report of a matrix run (`cargo xtask matrix --json FILE`): every
+//! scenario run with its server state and every cell's outcome, plus timings the snapshots
+//! leave out. Its JSON Schema is committed as [`REPORT_SCHEMA_FILE`]; `--baseline` and the
+//! other reporters read this form.
+
+use crate::{ScenarioReport, ServerState, SnapshotCheck};
+use outcome::Outcome;
+use scenario::SslMode;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Format version of [`MatrixReport`]; bumped on incompatible changes.
+pub const REPORT_FORMAT: u32 = 1;
+
+/// Where the report's JSON Schema is committed, relative to the repository root.
+pub const REPORT_SCHEMA_FILE: &str = "crates/harness/report.schema.json";
+
+/// One matrix run.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct MatrixReport {
+    /// [`REPORT_FORMAT`] of the writer.
+    pub format: u32,
+    /// How the run was made.
+    pub run: RunInfo,
+    /// Scenario runs (scenario × flavor) that produced a report, in plan order.
+    pub runs: Vec<RunRecord>,
+    /// Scenario runs that produced no report (harness faults), with the error.
+    pub faults: Vec<Fault>,
+}
+
+/// How the matrix ran.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RunInfo {
+    /// Start, RFC 3339 UTC.
+    pub started_at: String,
+    /// Wall time of the whole run, milliseconds.
+    pub took_ms: u64,
+    /// `fast` (reused servers, TLS reload between scenarios), `fresh` (a server per scenario)
+    /// or `naive` (a server per scenario and a driver process per cell).
+    pub path: String,
+    /// Scenario runs executed at once.
+    pub jobs: usize,
+    /// Bound of one connection attempt, milliseconds.
+    pub cell_timeout_ms: u64,
+    /// `--shard i/n` when the run was one shard of the plan.
+    pub shard: Option<String>,
+}
+
+/// A scenario run that failed as a harness fault (no report).
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Fault {
+    /// Scenario id.
+    pub scenario: String,
+    /// Flavor name.
+    pub flavor: String,
+    /// The error chain, one line.
+    pub error: String,
+}
+
+/// One scenario on one flavor.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RunRecord {
+    /// Scenario id, e.g. `basic/expired-server-cert`.
+    pub scenario: String,
+    /// The scenario's description.
+    pub description: String,
+    /// Flavor name, e.g. `mysql-9` or `mysql-8.4.3` for a user image.
+    pub flavor: String,
+    /// `SELECT VERSION()` of the server (empty when it failed to start).
+    pub server_version: String,
+    /// The server after boot (and reload).
+    pub server: ServerRecord,
+    /// The scenario's TLS reload, if it has one.
+    pub reload: Option<ReloadRecord>,
+    /// The bug report's error text (scenario `reported`), if any.
+    pub reported: Option<String>,
+    /// Which cells reproduce `reported` (`<client> <mode> and N more cell(s)`); `None` when
+    /// nothing reproduces it or the scenario has no `reported`.
+    pub reproduced_by: Option<String>,
+    /// Whether this run used a server reused from an earlier scenario.
+    pub reused_server: bool,
+    /// Container start → ready, milliseconds (0 when reused or failed to start).
+    pub boot_ms: u64,
+    /// Client → version string, as each client reported it.
+    pub client_versions: BTreeMap<String, String>,
+    /// Comparison with the committed snapshot: `matches`, `differs`, or `not-compared`.
+    pub snapshot: String,
+    /// One cell per client × ssl-mode.
+    pub cells: Vec<Cell>,
+}
+
+/// The server's state, as in the snapshot header.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum ServerRecord {
+    /// Accepting connections.
+    Ready {
+        /// TLS enabled on the main channel.
+        tls_enabled: bool,
+        /// TLS-related log lines (redacted).
+        log: Vec<String>,
+    },
+    /// Exited before accepting connections; no cells ran.
+    FailedToStart {
+        /// Container exit code.
+        exit_code: Option<i64>,
+        /// Error and TLS-related log lines (redacted).
+        log: Vec<String>,
+    },
+}
+
+/// A TLS reload's result.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ReloadRecord {
+    /// The statement, e.g. `ALTER INSTANCE RELOAD TLS`.
+    pub statement: String,
+    /// The server's error when it refused, e.g. `ERROR 3888 (HY000) …`.
+    pub refused: Option<String>,
+    /// TLS state after the reload.
+    pub tls_enabled_after: bool,
+    /// Round trip, milliseconds.
+    pub took_ms: u64,
+}
+
+/// One client × ssl-mode attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Cell {
+    /// Client name, e.g. `pymysql`.
+    pub client: String,
+    /// The ssl-mode as MySQL spells it.
+    pub ssl_mode: SslMode,
+    /// What happened (tagged by `outcome`: `connected`, `failed`, `hang`, `unsupported`).
+    pub outcome: Outcome,
+    /// The snapshot's one-line rendering of `outcome`.
+    pub text: String,
+    /// Wall time of the attempt, milliseconds (0 when answered from the mode table).
+    pub took_ms: u64,
+}
+
+impl Cell {
+    /// Whether the cell connected.
+    pub fn connected(&self) -> bool {
+        matches!(self.outcome, Outcome::Connected { .. })
+    }
+}
+
+fn ms(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl RunRecord {
+    /// The record of `report`, with its snapshot comparison (`None`: not compared).
+    pub fn new(report: &ScenarioReport, snapshot: Option<SnapshotCheck>) -> Self {
+        let redact = |log: &[String]| log.iter().map(|l| outcome::redact(l)).collect();
+        RunRecord {
+            scenario: report.scenario.clone(),
+            description: report.description.clone(),
+            flavor: report.flavor.to_owned(),
+            server_version: report.server_version.clone(),
+            server: match &report.server {
+                ServerState::Ready { tls_enabled, log } => ServerRecord::Ready {
+                    tls_enabled: *tls_enabled,
+                    log: redact(log),
+                },
+                ServerState::FailedToStart { exit_code, log } => ServerRecord::FailedToStart {
+                    exit_code: *exit_code,
+                    log: redact(log),
+                },
+            },
+            reload: report.reload.as_ref().map(|r| ReloadRecord {
+                statement: r.statement.clone(),
+                refused: r.refused.clone(),
+                tls_enabled_after: r.tls_enabled_after,
+                took_ms: ms(r.took),
+            }),
+            reported: report.reported.clone(),
+            reproduced_by: report
+                .reported
+                .as_ref()
+                .and_then(|reported| crate::reproduced_by(report, reported)),
+            reused_server: report.reused_server,
+            boot_ms: ms(report.boot_time),
+            client_versions: report.client_versions.iter().cloned().collect(),
+            snapshot: match snapshot {
+                Some(SnapshotCheck::Matches) => "matches",
+                Some(SnapshotCheck::Differs) => "differs",
+                None => "not-compared",
+            }
+            .to_owned(),
+            cells: report
+                .rows
+                .iter()
+                .map(|row| Cell {
+                    client: row.client.clone(),
+                    ssl_mode: row.ssl_mode,
+                    text: row.outcome.to_string(),
+                    outcome: row.outcome.clone(),
+                    took_ms: ms(row.took),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl MatrixReport {
+    /// Reads a report written by `--json`.
+    ///
+    /// Errors: the file's I/O or JSON error, as text naming the file.
+    pub fn read(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let report: MatrixReport =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if report.format != REPORT_FORMAT {
+            return Err(format!(
+                "{}: report format {} (this build reads {REPORT_FORMAT})",
+                path.display(),
+                report.format
+            ));
+        }
+        Ok(report)
+    }
+
+    /// All cells with their run, in order.
+    pub fn cells(&self) -> impl Iterator<Item = (&RunRecord, &Cell)> {
+        self.runs
+            .iter()
+            .flat_map(|r| r.cells.iter().map(move |c| (r, c)))
+    }
+}
+
+/// The JSON Schema of [`MatrixReport`], pretty-printed with a trailing newline.
+pub fn report_json_schema() -> String {
+    let schema = schemars::schema_for!(MatrixReport);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
