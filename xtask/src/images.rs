@@ -46,7 +46,10 @@ pub fn ensure_all() -> anyhow::Result<()> {
     if drivers.iter().any(|d| d.build.is_some()) {
         let started = Instant::now();
         clients::build_drivers(&drivers)?;
-        eprintln!("host drivers built in {:.0} s", started.elapsed().as_secs_f64());
+        eprintln!(
+            "host drivers built in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

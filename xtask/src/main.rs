@@ -6,6 +6,7 @@ mod clean;
 mod gen_cmd;
 mod images;
 mod matrix;
+mod repro;
 mod test_cmd;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +36,10 @@ enum Command {
     /// Time the matrix two ways in one run: the fast path and the naive path (a container per
     /// scenario, a driver process per cell); prints both, their ratio, cell median/p95, peak memory.
     Bench(bench::Args),
+    /// Reproduce customer reports: scaffold a report scenario, or bundle a scenario into a
+    /// directory that reproduces it anywhere with plain docker.
+    #[command(subcommand)]
+    Repro(repro::Command),
     /// Build what the tests need, then run the test suite (nextest).
     Test(test_cmd::Args),
     /// Remove every container this project left behind (e.g. after a killed run).
@@ -65,6 +70,7 @@ fn main() -> anyhow::Result<()> {
         Command::Gen(args) => gen_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Repro(command) => repro::run(command),
         Command::Clean(args) => clean::run(args),
         Command::Schema => {
             let root = harness::scenarios_root().join("..");

@@ -286,10 +286,8 @@ async fn run_all(
     fresh: bool,
 ) -> Vec<(String, String, String, anyhow::Result<ScenarioReport>)> {
     use futures::StreamExt;
-    let mut groups: Vec<(
-        Option<String>,
-        Vec<(usize, &scenario::Scenario, &'static Flavor)>,
-    )> = Vec::new();
+    type Group<'a> = (Option<String>, Vec<(usize, &'a scenario::Scenario, &'static Flavor)>);
+    let mut groups: Vec<Group> = Vec::new();
     let mut index = 0;
     for scenario in &scenarios {
         for &flavor in flavors.iter().filter(|f| harness::runs_on(scenario, f)) {

@@ -60,6 +60,62 @@ impl CliProgram {
             .collect()
     }
 
+    /// The argv for one cell, run inside the client's container where the fixture files are
+    /// under [`FIXTURE_DIR`] and the password in [`OPTION_FILE`]: option file first (it must
+    /// be), TCP forced (`localhost` would otherwise mean the Unix socket), the CA given in every
+    /// TLS mode as a user's config would, then the session's TLS status query.
+    ///
+    /// Errors: the reason this client has no equivalent of the cell's ssl-mode.
+    pub fn argv(&self, cell: &Cell) -> Result<Vec<String>, &'static str> {
+        let mode_args = match self.mode(cell.ssl_mode) {
+            ModeArgs::Args(args) => args,
+            ModeArgs::Unsupported(reason) => return Err(reason),
+        };
+        let mut argv = vec![
+            self.binary.to_owned(),
+            format!("--defaults-extra-file={OPTION_FILE}"),
+            "--protocol=TCP".to_owned(),
+            format!("--host={}", cell.host),
+            "--port=3306".to_owned(),
+            format!("--user={}", cell.user),
+            format!("--connect-timeout={}", cell.timeout.as_secs().max(1)),
+        ];
+        argv.extend(mode_args.iter().map(|a| (*a).to_owned()));
+        if cell.ssl_mode != SslMode::Disabled {
+            argv.push(format!("--ssl-ca={FIXTURE_DIR}/{}", cell.ca));
+            if let Some(crl) = &cell.crl {
+                argv.push(format!("--ssl-crl={FIXTURE_DIR}/{crl}"));
+            }
+            if let Some((cert, key)) = &cell.identity {
+                argv.push(format!("--ssl-cert={FIXTURE_DIR}/{cert}"));
+                argv.push(format!("--ssl-key={FIXTURE_DIR}/{key}"));
+            }
+            if let Some(version) = &cell.tls_version {
+                argv.push(format!("--tls-version={version}"));
+            }
+        }
+        argv.extend(["-N", "-B", "-e", STATUS_SQL].map(str::to_owned));
+        Ok(argv)
+    }
+
+    /// The outcome of one run of [`Self::argv`]: exit 0 is `connected` with the TLS status it
+    /// printed; otherwise the `ERROR n (state): message` line (or the last stderr line),
+    /// classified and redacted.
+    pub fn outcome(&self, exit: Option<i64>, stdout: &str, stderr: &str) -> Outcome {
+        if exit == Some(0) {
+            return Outcome::Connected {
+                tls: parse_status(stdout),
+            };
+        }
+        parse_failure(self.binary, exit, stderr)
+    }
+
+    /// The option file every cell's argv reads: its path in the client container and its
+    /// contents (the password, kept off the command line).
+    pub fn option_file(password: &str) -> (&'static str, String) {
+        (OPTION_FILE, format!("[client]\npassword={password}\n"))
+    }
+
     /// How this client spells `mode`.
     pub fn mode(&self, mode: SslMode) -> ModeArgs {
         let index = SslMode::ALL
@@ -122,7 +178,7 @@ impl Cli {
         password: &str,
         labels: &RunLabels,
     ) -> Result<Self, Error> {
-        let option_file = format!("[client]\npassword={password}\n").into_bytes();
+        let option_file = CliProgram::option_file(password).1.into_bytes();
         let container = crate::companion::start(
             program.name,
             program.image,
@@ -165,59 +221,24 @@ impl Cli {
         Ok(stdout.trim().to_owned())
     }
 
-    /// The argv for one cell: option file first (it must be), TCP forced (`localhost` would
-    /// otherwise mean the Unix socket), the CA given in every TLS mode as a user's config would.
-    fn argv(&self, cell: &Cell, mode_args: &[&str]) -> Vec<String> {
-        let mut argv = vec![
-            self.program.binary.to_owned(),
-            format!("--defaults-extra-file={OPTION_FILE}"),
-            "--protocol=TCP".to_owned(),
-            format!("--host={}", cell.host),
-            "--port=3306".to_owned(),
-            format!("--user={}", cell.user),
-            format!("--connect-timeout={}", cell.timeout.as_secs().max(1)),
-        ];
-        argv.extend(mode_args.iter().map(|a| (*a).to_owned()));
-        if cell.ssl_mode != SslMode::Disabled {
-            argv.push(format!("--ssl-ca={FIXTURE_DIR}/{}", cell.ca));
-            if let Some(crl) = &cell.crl {
-                argv.push(format!("--ssl-crl={FIXTURE_DIR}/{crl}"));
-            }
-            if let Some((cert, key)) = &cell.identity {
-                argv.push(format!("--ssl-cert={FIXTURE_DIR}/{cert}"));
-                argv.push(format!("--ssl-key={FIXTURE_DIR}/{key}"));
-            }
-            if let Some(version) = &cell.tls_version {
-                argv.push(format!("--tls-version={version}"));
-            }
-        }
-        argv.extend(["-N", "-B", "-e", STATUS_SQL].map(str::to_owned));
-        argv
-    }
-
     /// One attempt. Errors only when Docker itself fails.
     pub async fn attempt(&self, cell: &Cell) -> Result<Outcome, Error> {
-        let mode_args = match self.program.mode(cell.ssl_mode) {
-            ModeArgs::Args(args) => args,
-            ModeArgs::Unsupported(reason) => {
+        let argv = match self.program.argv(cell) {
+            Ok(argv) => argv,
+            Err(reason) => {
                 return Ok(Outcome::Unsupported {
                     reason: reason.to_owned(),
                 });
             }
         };
-        let run = self.exec(self.argv(cell, mode_args));
+        let run = self.exec(argv);
         let Ok(result) = tokio::time::timeout(cell.timeout, run).await else {
             return Ok(Outcome::Hang {
                 after_ms: cell.timeout.as_millis() as u64,
             });
         };
         let (code, stdout, stderr) = result?;
-        if code == Some(0) {
-            return Ok(Outcome::Connected {
-                tls: parse_status(&stdout),
-            });
-        }
-        Ok(parse_failure(self.program.binary, code, &stderr))
+        Ok(self.program.outcome(code, &stdout, &stderr))
     }
 
     async fn exec(&self, argv: Vec<String>) -> Result<(Option<i64>, String, String), Error> {

@@ -429,6 +429,33 @@ fn cell_line(id: u64, cell: &Cell, placement: &Placement) -> CellLine {
     }
 }
 
+/// The cell line (one JSON line, no newline) a driver in the clients container reads for
+/// `cell`, with fixture paths under [`FIXTURE_DIR`] and port 3306; id 1. For running a driver
+/// by hand (repro bundles): `printf '%s\n' LINE | docker exec -i CONTAINER <driver command>`.
+pub fn container_cell_json(cell: &Cell) -> String {
+    let placement = Placement::Container { id: String::new() };
+    serde_json::to_string(&cell_line(1, cell, &placement)).unwrap_or_default()
+}
+
+/// The outcome in a driver's stdout (its hello line, then one result line), as the matrix
+/// would record it.
+///
+/// Errors: a description when no line parses as a result (the driver died or printed
+/// something else).
+pub fn outcome_from_driver_output(stdout: &str) -> Result<Outcome, String> {
+    stdout
+        .lines()
+        .filter(|l| l.contains("\"outcome\""))
+        .find_map(|l| serde_json::from_str::<ResultLine>(l).ok())
+        .map(|r| to_outcome(r.outcome))
+        .ok_or_else(|| {
+            format!(
+                "no result line in the driver's output: {}",
+                stdout.lines().last().unwrap_or("(empty)")
+            )
+        })
+}
+
 /// A driver's raw verdict as an [`Outcome`]: classified, message redacted.
 fn to_outcome(raw: DriverOutcome) -> Outcome {
     match raw {

@@ -20,7 +20,9 @@ pub use drivers::{
     repository_root,
 };
 pub use error::Error;
-pub use external::{DriversHost, ExternalDriver, Placement};
+pub use external::{
+    DriversHost, ExternalDriver, Placement, container_cell_json, outcome_from_driver_output,
+};
 pub use rust_mysql::RustMysql;
 
 use outcome::Outcome;

@@ -41,6 +41,9 @@ pub enum Error {
         /// Why detection failed.
         source: Box<servers::Error>,
     },
+    /// Writing or reading a repro bundle failed (the message names the path or field).
+    #[error("repro bundle: {0}")]
+    Bundle(String),
     /// Creating the temporary fixture directory failed.
     #[error("temporary fixture directory: {0}")]
     TempDir(std::io::Error),

@@ -4,6 +4,7 @@
 //!
 //! Harness faults are [`Error`]s; everything clients and servers do is report data.
 
+mod bundle;
 mod disagree;
 mod error;
 mod json;
@@ -14,6 +15,9 @@ mod rig;
 mod run;
 mod snapshot;
 
+pub use bundle::{
+    BundleCell, BundleCellKind, BundleRun, read_bundle_run, shell_quote, write_bundle,
+};
 pub use disagree::{Disagreement, disagreements, outcome_class, render_disagreements};
 pub use error::Error;
 pub use json::{
@@ -23,11 +27,13 @@ pub use json::{
 pub use modes::{ModeTable, render_mode_tables, ssl_mode_tables};
 pub use report::{INFORMATIONAL_TLS_LINES, Row, ScenarioReport, ServerState, notable_lines};
 pub use repro::{normalize, reproduced_by};
+pub use rig::cell_for;
 pub use run::{
     FastPath, RunContext, flavors_of, pinned_flavors, reuse_key, run_scenario, runs_on,
     scenarios_root,
 };
 pub use snapshot::{
-    SnapshotCheck, assert_named_snapshot, assert_snapshot, check_snapshot, snapshot_exists,
+    SnapshotCheck, assert_named_snapshot, assert_snapshot, check_snapshot, committed_snapshot,
+    snapshot_exists,
     snapshot_name,
 };

@@ -265,7 +265,9 @@ impl Rig {
 }
 
 /// The cell for one ssl-mode of `scenario`.
-fn cell_for(scenario: &Scenario, ssl_mode: scenario::SslMode, timeout: Duration) -> Cell {
+/// The cell `scenario` asks of every client in `ssl_mode`: host, CA, client identity, CRL,
+/// TLS version from `[client]`; the scenario's account when it has one, else `harness`.
+pub fn cell_for(scenario: &Scenario, ssl_mode: scenario::SslMode, timeout: Duration) -> Cell {
     Cell {
         ssl_mode,
         host: scenario.client.host.clone(),

@@ -25,6 +25,12 @@ fn snapshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../snapshots")
 }
 
+/// The committed snapshot file of `scenario` (id) on `flavor` (name), if any, as text.
+pub fn committed_snapshot(scenario: &str, flavor: &str) -> Option<String> {
+    let name = format!("{}@{flavor}.snap", scenario.replace('/', "__"));
+    std::fs::read_to_string(snapshot_dir().join(name)).ok()
+}
+
 /// Whether `snapshots/<snapshot_name>.snap` is committed for this report.
 pub fn snapshot_exists(report: &ScenarioReport) -> bool {
     snapshot_dir()

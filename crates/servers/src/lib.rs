@@ -18,6 +18,6 @@ pub use flavor::{MARIADB_10_11, MARIADB_11_8, MYSQL_9};
 pub use image::{ImageRecipe, Wheels, debian_mirror, stale_images};
 pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels, sweep};
 pub use server::{
-    ACCOUNT, Boot, FIXTURE_DIR, HARNESS_PASSWORD, Reload, Server, TlsStatus, copy_into_fixture_dir,
-    exec_output, replace_fixture_dir,
+    ACCOUNT, Boot, FIXTURE_DIR, HARNESS_PASSWORD, Reload, Server, TlsStatus, account_sql,
+    copy_into_fixture_dir, exec_output, replace_fixture_dir, user_image_init_sql,
 };

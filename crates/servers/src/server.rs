@@ -191,18 +191,7 @@ impl Server {
     /// (warming the `caching_sha2_password` cache where the server allows it; a refusal is
     /// ignored, it is the same on every run).
     async fn create_account(&self, require: &scenario::Require) -> Result<(), Error> {
-        let clause = match require {
-            scenario::Require::None => "NONE".to_owned(),
-            scenario::Require::Ssl => "SSL".to_owned(),
-            scenario::Require::X509 => "X509".to_owned(),
-            scenario::Require::Issuer(dn) => format!("ISSUER '{}'", dn.replace('\'', "''")),
-            scenario::Require::Subject(dn) => format!("SUBJECT '{}'", dn.replace('\'', "''")),
-        };
-        self.socket_query(&format!(
-            "CREATE USER '{ACCOUNT}'@'%' IDENTIFIED BY '{HARNESS_PASSWORD}' REQUIRE {clause}; \
-             GRANT SELECT ON *.* TO '{ACCOUNT}'@'%'"
-        ))
-        .await?;
+        self.socket_query(&account_sql(require)).await?;
         let _ = self.query_as(ACCOUNT, "SELECT 1").await;
         Ok(())
     }
@@ -389,16 +378,38 @@ pub async fn exec_output(
 /// besides our my.cnf: its entrypoint's root password variables, our config also in the
 /// `conf.d` directory its own my.cnf includes, and the `harness` account created by an init
 /// script on first start. Images built like ours ignore all three.
-pub(crate) fn with_user_image_setup(
-    request: testcontainers::ContainerRequest<GenericImage>,
-    config: &str,
-) -> testcontainers::ContainerRequest<GenericImage> {
-    let init = format!(
+/// The statements creating [`ACCOUNT`] (password [`HARNESS_PASSWORD`], `SELECT` on
+/// everything) with `require` as its `REQUIRE` clause.
+pub fn account_sql(require: &scenario::Require) -> String {
+    let clause = match require {
+        scenario::Require::None => "NONE".to_owned(),
+        scenario::Require::Ssl => "SSL".to_owned(),
+        scenario::Require::X509 => "X509".to_owned(),
+        scenario::Require::Issuer(dn) => format!("ISSUER '{}'", dn.replace('\'', "''")),
+        scenario::Require::Subject(dn) => format!("SUBJECT '{}'", dn.replace('\'', "''")),
+    };
+    format!(
+        "CREATE USER '{ACCOUNT}'@'%' IDENTIFIED BY '{HARNESS_PASSWORD}' REQUIRE {clause}; \
+         GRANT SELECT ON *.* TO '{ACCOUNT}'@'%'"
+    )
+}
+
+/// The init script an official image's entrypoint runs (`/docker-entrypoint-initdb.d`): the
+/// `harness` admin account, over TCP and the socket, password [`HARNESS_PASSWORD`].
+pub fn user_image_init_sql() -> String {
+    format!(
         "CREATE USER IF NOT EXISTS 'harness'@'%' IDENTIFIED BY '{HARNESS_PASSWORD}';\n\
          GRANT ALL PRIVILEGES ON *.* TO 'harness'@'%' WITH GRANT OPTION;\n\
          CREATE USER IF NOT EXISTS 'harness'@'localhost' IDENTIFIED BY '{HARNESS_PASSWORD}';\n\
          GRANT ALL PRIVILEGES ON *.* TO 'harness'@'localhost' WITH GRANT OPTION;\n"
-    );
+    )
+}
+
+pub(crate) fn with_user_image_setup(
+    request: testcontainers::ContainerRequest<GenericImage>,
+    config: &str,
+) -> testcontainers::ContainerRequest<GenericImage> {
+    let init = user_image_init_sql();
     request
         .with_env_var("MYSQL_ROOT_PASSWORD", HARNESS_PASSWORD)
         .with_env_var("MARIADB_ROOT_PASSWORD", HARNESS_PASSWORD)

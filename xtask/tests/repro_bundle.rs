@@ -1,0 +1,114 @@
+//! `cargo xtask repro bundle` round trip: the bundle's `run.sh` (plain docker, no harness)
+//! reproduces the committed snapshot — the server state and every bundled client × ssl-mode
+//! cell, read back with the matrix's own parsers. Cases cover a verification failure, a TLS
+//! reload, an account with `REQUIRE SSL`, and a server that refuses to start.
+//! Needs Docker and the locally built images (`cargo xtask test` builds them).
+
+use rstest::rstest;
+use std::process::Command;
+
+/// `(client, ssl-mode, outcome text)` rows of a committed snapshot's table.
+fn snapshot_rows(text: &str) -> Vec<(String, String, String)> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, " | ");
+            let client = parts.next()?.to_owned();
+            let mode = parts.next()?.to_owned();
+            let outcome = parts.next()?.trim_end_matches(" |").to_owned();
+            (client != "client").then_some((client, mode, outcome))
+        })
+        .collect()
+}
+
+#[rstest]
+#[case::verification_failure("basic/wrong-ca", "mysql-9")]
+#[case::reload("reload/renewal-different-intermediate", "mariadb-11.8")]
+#[case::account("server/require-ssl-account", "mysql-9")]
+#[case::refuses_to_start("basic/key-mismatch", "mariadb-11.8")]
+fn bundle_run_reproduces_the_snapshot(#[case] scenario: &str, #[case] flavor: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("bundle");
+    let status = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["repro", "bundle", scenario, "--flavor", flavor, "--out"])
+        .arg(&out)
+        .status()
+        .expect("xtask runs");
+    assert!(status.success(), "bundle written");
+    for file in [
+        "README.md",
+        "run.sh",
+        "my.cnf",
+        "cells.tsv",
+        "server",
+        "client",
+    ] {
+        assert!(out.join(file).exists(), "{file} in the bundle");
+    }
+    let run = Command::new("bash")
+        .arg(out.join("run.sh"))
+        .output()
+        .expect("bash runs run.sh");
+    let printed = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "run.sh failed: {printed}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let observed = harness::read_bundle_run(&out).expect("run.sh left its outputs");
+    assert!(
+        observed.skipped.is_empty(),
+        "all images present: {:?}",
+        observed.skipped
+    );
+
+    let snapshot = harness::committed_snapshot(scenario, flavor).expect("snapshot committed");
+    let failed_to_start = snapshot.contains("FAILED TO START");
+    assert_eq!(
+        observed.server_started, !failed_to_start,
+        "server state as in the snapshot"
+    );
+    let expected = snapshot_rows(&snapshot);
+    if failed_to_start {
+        assert!(observed.rows.is_empty() && expected.is_empty());
+        assert!(printed.contains("SERVER FAILED TO START"), "{printed}");
+    } else {
+        assert!(
+            observed.rows.len() >= 40,
+            "CLIs and drivers ran: {}",
+            observed.rows.len()
+        );
+        let mut differ = Vec::new();
+        for (client, mode, outcome) in &observed.rows {
+            let text = outcome.to_string();
+            let want = expected
+                .iter()
+                .find(|(c, m, _)| c == client && m == mode.as_str())
+                .map(|(_, _, o)| o.as_str());
+            if want != Some(text.as_str()) {
+                differ.push(format!(
+                    "{client} {mode}: bundle `{text}`, snapshot `{want:?}`"
+                ));
+            }
+        }
+        assert!(
+            differ.is_empty(),
+            "cells differ from the snapshot:\n{}",
+            differ.join("\n")
+        );
+    }
+    // run.sh removed its containers (it names them `<prefix>-server`, `<prefix>-clients`, …).
+    let prefix = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("containers: "))
+        .expect("run.sh names its containers")
+        .trim_end_matches("-*");
+    let left = Command::new("docker")
+        .args(["ps", "-aq", "--filter", &format!("name={prefix}-")])
+        .output()
+        .expect("docker ps");
+    assert!(
+        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
+        "containers of {prefix} left"
+    );
+}
