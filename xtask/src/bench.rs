@@ -81,6 +81,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.paths.is_empty() {
         bail!("--paths: name at least one of fast, fresh, naive");
     }
+    // Every path runs the same binary: a copy of this one, so a rebuild while the bench runs
+    // (cargo replaces target/debug/xtask) changes nothing.
+    let exe = dir.join("xtask-under-bench");
+    std::fs::copy(std::env::current_exe()?, &exe)
+        .with_context(|| format!("copying this binary to {}", exe.display()))?;
     let jobs = args.jobs.max(1).to_string();
     let mut measured = Vec::new();
     for &path in &args.paths {
@@ -89,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             BenchPath::Fresh => vec!["--fresh", "--jobs", &jobs],
             BenchPath::Naive => vec!["--naive", "--jobs", "1"],
         };
-        measured.push((path, measure(path.name(), &extra, &args, &dir)?));
+        measured.push((path, measure(&exe, path.name(), &extra, &args, &dir)?));
     }
     println!(
         "## Benchmark: the matrix {} ways in one run",
@@ -169,13 +174,19 @@ fn differing_cells(a: &MatrixReport, b: &MatrixReport) -> Vec<String> {
         .collect()
 }
 
-/// Runs `cargo xtask matrix` (this binary) with `extra` flags, its output to
+/// Runs `exe matrix` (a copy of this binary) with `extra` flags, its output to
 /// `DIR/<name>.log`, and measures wall time and the child's peak RSS (polled `VmHWM`).
-fn measure(name: &str, extra: &[&str], args: &Args, dir: &Path) -> anyhow::Result<Measured> {
+fn measure(
+    exe: &Path,
+    name: &str,
+    extra: &[&str],
+    args: &Args,
+    dir: &Path,
+) -> anyhow::Result<Measured> {
     let json = dir.join(format!("{name}.json"));
     let log = dir.join(format!("{name}.log"));
     let _ = std::fs::remove_file(&json);
-    let mut command = Command::new(std::env::current_exe()?);
+    let mut command = Command::new(exe);
     command
         .arg("matrix")
         .args(&args.filters)

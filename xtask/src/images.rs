@@ -1,7 +1,7 @@
 //! `cargo xtask images`: make sure every flavor's image exists, building it from Debian
 //! packages when missing (installing debootstrap first if this machine lacks it).
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use servers::Flavor;
 use std::{path::PathBuf, process::Command, time::Instant};
 
@@ -76,29 +76,5 @@ fn work_dir() -> PathBuf {
 
 /// debootstrap is the one host tool image builds need; install it with apt when we are root.
 fn ensure_debootstrap() -> anyhow::Result<()> {
-    if Command::new("debootstrap")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return Ok(());
-    }
-    eprintln!("debootstrap missing; installing it with apt-get");
-    for args in [
-        &["update", "-qq"][..],
-        &["install", "-y", "-qq", "debootstrap"][..],
-    ] {
-        let status = Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .context("running apt-get (image builds need root and debootstrap)")?;
-        if !status.success() {
-            bail!(
-                "apt-get {} failed ({status}); install debootstrap by hand",
-                args.join(" ")
-            );
-        }
-    }
-    Ok(())
+    crate::host_tools::ensure_apt("debootstrap", "debootstrap")
 }

@@ -4,6 +4,7 @@
 mod bench;
 mod clean;
 mod gen_cmd;
+mod host_tools;
 mod images;
 mod matrix;
 mod repro;

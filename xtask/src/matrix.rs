@@ -1,9 +1,16 @@
 //! `cargo xtask matrix`: run scenarios × flavors × clients × ssl-modes against real servers,
-//! print each scenario's table, and check it against the committed snapshot. Exits non-zero
-//! only on a harness fault or a snapshot mismatch.
+//! print each scenario's table, and check it against the committed snapshot; write the
+//! reports asked for (JSON, Markdown, JUnit, HTML, `$GITHUB_STEP_SUMMARY`) and the changes
+//! since a baseline. Exits non-zero only on a harness fault or a snapshot mismatch (130 on
+//! Ctrl-C, 124 when `--timeout` elapses).
+
+mod outputs;
+mod print;
+mod schedule;
 
 use anyhow::{Context, bail};
 use harness::{RunContext, ScenarioReport, SnapshotCheck};
+use scenario::SslMode;
 use servers::Flavor;
 use std::{
     path::{Path, PathBuf},
@@ -30,9 +37,39 @@ pub struct Args {
     /// every cell.
     #[arg(long)]
     naive: bool,
+    /// Only these clients (repeatable; built-in or from drivers/drivers.toml). Snapshots are
+    /// then compared row by row.
+    #[arg(long = "client", value_name = "NAME")]
+    clients: Vec<String>,
+    /// Only these ssl-modes (repeatable, as MySQL spells them: DISABLED … VERIFY_IDENTITY).
+    #[arg(long = "ssl-mode", value_name = "MODE", value_parser = parse_ssl_mode)]
+    ssl_modes: Vec<SslMode>,
+    /// Start no new scenario after the first harness fault or snapshot mismatch.
+    #[arg(long)]
+    fail_fast: bool,
+    /// Bound of the whole run in seconds; past it in-flight scenarios are cancelled, their
+    /// containers removed, and the run exits with status 124.
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u64>,
     /// Also write the machine-readable report (schema: crates/harness/report.schema.json).
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Also write the Markdown matrix (one table per scenario run, full texts in details). It
+    /// is appended to `$GITHUB_STEP_SUMMARY` whenever that variable is set.
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// Also write JUnit XML (one test case per cell; a cell fails when it differs from the
+    /// committed snapshot).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Also write a self-contained HTML page of the matrix, filterable by scenario, flavor,
+    /// client and verdict.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Compare with an earlier `--json` report and print only the cells that changed, as a
+    /// Markdown table for a PR (also put at the top of the Markdown report).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Run only shard I of N (1-based): a stable partition of the scenarios by a hash of their
     /// id, so shards stay balanced and a scenario keeps its shard as others are added.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
@@ -78,6 +115,17 @@ pub fn select(root: &Path, filters: &[String], all: bool) -> anyhow::Result<Vec<
     Ok(chosen)
 }
 
+/// An ssl-mode as MySQL spells it (case-insensitive, `-` or `_`).
+fn parse_ssl_mode(text: &str) -> Result<SslMode, String> {
+    let wanted = text.trim().to_ascii_uppercase().replace('-', "_");
+    SslMode::ALL
+        .into_iter()
+        .find(|m| m.as_str() == wanted)
+        .ok_or_else(|| {
+            format!("`{text}`: expected one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY")
+        })
+}
+
 /// `I/N` with 1 ≤ I ≤ N.
 fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     let parsed = text
@@ -99,6 +147,10 @@ pub fn in_shard(id: &str, (i, n): (u64, u64)) -> bool {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     crate::images::ensure_all()?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(harness::MatrixReport::read(path).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -140,7 +192,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             // `--image` overrides a scenario's own pin: everything runs on the given image.
             scenario.server.image = None;
         }
+        if !args.ssl_modes.is_empty() {
+            scenario
+                .client
+                .ssl_modes
+                .retain(|m| args.ssl_modes.contains(m));
+        }
     }
+    scenarios.retain(|s| !s.client.ssl_modes.is_empty());
     let pinned: Vec<&str> = scenarios
         .iter()
         .filter(|s| s.server.image.is_some())
@@ -169,6 +228,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut ctx = RunContext::new()?;
     ctx.cell_timeout = Duration::from_secs(args.cell_timeout);
     ctx.driver_process_per_cell = args.naive;
+    if !args.clients.is_empty() {
+        ctx.select_clients(&args.clients)?;
+    }
+    let subset = !args.clients.is_empty() || !args.ssl_modes.is_empty();
     let fresh = args.fresh || args.naive;
     let started_at = time::OffsetDateTime::now_utc();
     if args.image.is_some() || (!pinned.is_empty() && args.flavor.is_none()) {
@@ -177,24 +240,40 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let started = Instant::now();
     let run_id = ctx.labels.run_id.clone();
-    // Ctrl-C drops the in-flight scenarios (their containers are removed on drop), then a sweep
-    // by run label removes any container created while the interrupt arrived.
+    let pairs = schedule::plan(&scenarios, &flavors);
+    let how = schedule::Schedule {
+        jobs: args.jobs.max(1),
+        fresh,
+        fail_fast: args.fail_fast,
+        subset,
+    };
+    let limit = Duration::from_secs(args.timeout.unwrap_or(u64::MAX / 4));
+    // Ctrl-C or the run's timeout drops the in-flight scenarios (their containers are removed
+    // on drop), then a sweep by run label removes any container created meanwhile.
     let outcome = runtime.block_on(async {
         tokio::select! {
-            results = run_all(scenarios, flavors, ctx, args.jobs.max(1), fresh) => Some(results),
-            _ = tokio::signal::ctrl_c() => None,
+            results = tokio::time::timeout(limit, schedule::run_all(pairs, ctx, how)) => {
+                results.map_err(|_| 124)
+            }
+            _ = tokio::signal::ctrl_c() => Err(130),
         }
     });
     drop(runtime);
-    let Some(results) = outcome else {
-        let swept = servers::sweep(Some(&run_id))?;
-        eprintln!(
-            "interrupted: in-flight scenarios cancelled, {swept} straggler container(s) swept"
-        );
-        std::process::exit(130);
+    let results = match outcome {
+        Ok(results) => results,
+        Err(code) => {
+            let swept = servers::sweep(Some(&run_id))?;
+            let why = if code == 124 {
+                format!("--timeout of {} s elapsed", limit.as_secs())
+            } else {
+                "interrupted".to_owned()
+            };
+            eprintln!("{why}: in-flight scenarios cancelled, {swept} straggler container(s) swept");
+            std::process::exit(code);
+        }
     };
 
-    let (mut faults, mut mismatches, mut cells) = (0, 0, 0);
+    let (mut faults, mut mismatches, mut cells, mut skipped) = (0, 0, 0, 0);
     let mut json = harness::MatrixReport {
         format: harness::REPORT_FORMAT,
         run: harness::RunInfo {
@@ -217,32 +296,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         runs: Vec::new(),
         faults: Vec::new(),
     };
-    for (label, scenario_id, flavor_name, result) in &results {
-        match result {
-            Ok(report) => {
+    for planned in &results {
+        let label = &planned.label;
+        match &planned.result {
+            None => skipped += 1,
+            Some(Ok(report)) => {
                 cells += report.rows.len();
-                print_report(report);
-                let check = if report_flavor_is_user_image(report)
-                    && !harness::snapshot_exists(report)
-                {
-                    println!("snapshot: none committed for {label} (user image; not compared)\n");
-                    None
-                } else if harness::check_snapshot(report) == SnapshotCheck::Differs {
+                print::print_report(report);
+                let check = snapshot_verdict(report, label, subset);
+                if check == Some(SnapshotCheck::Differs) {
                     mismatches += 1;
-                    println!("snapshot: DIFFERS for {label} (review with `cargo insta review`)\n");
-                    Some(SnapshotCheck::Differs)
-                } else {
-                    println!("snapshot: matches\n");
-                    Some(SnapshotCheck::Matches)
-                };
+                }
                 json.runs.push(harness::RunRecord::new(report, check));
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 faults += 1;
                 println!("## {label}\nHARNESS FAULT: {e:#}\n");
                 json.faults.push(harness::Fault {
-                    scenario: scenario_id.clone(),
-                    flavor: flavor_name.clone(),
+                    scenario: planned.scenario.clone(),
+                    flavor: planned.flavor.clone(),
                     error: format!("{e:#}"),
                 });
             }
@@ -250,186 +322,55 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let reports: Vec<&ScenarioReport> = results
         .iter()
-        .filter_map(|(.., r)| r.as_ref().ok())
+        .filter_map(|p| p.result.as_ref()?.as_ref().ok())
         .collect();
-    print_disagreements(&reports);
-    print_latency(&reports);
+    print::print_disagreements(&reports);
+    print::print_latency(&reports);
     let reused = reports.iter().filter(|r| r.reused_server).count();
+    let not_run = if skipped > 0 {
+        format!(", {skipped} not run (--fail-fast)")
+    } else {
+        String::new()
+    };
     println!(
-        "{} scenario run(s) ({reused} on a reused server), {cells} cells, {mismatches} snapshot mismatch(es), {faults} harness fault(s) in {:.1} s",
-        results.len(),
+        "{} scenario run(s) ({reused} on a reused server){not_run}, {cells} cells, {mismatches} snapshot mismatch(es), {faults} harness fault(s) in {:.1} s",
+        results.len() - skipped,
         started.elapsed().as_secs_f64()
     );
     json.run.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    if let Some(path) = &args.json {
-        let text = serde_json::to_string_pretty(&json).context("encoding the JSON report")?;
-        std::fs::write(path, text + "\n")
-            .with_context(|| format!("writing the JSON report {}", path.display()))?;
-        eprintln!("wrote {}", path.display());
-    }
+    outputs::write_all(&args, &json, baseline.as_ref())?;
     if faults + mismatches > 0 {
         bail!("matrix failed: {mismatches} snapshot mismatch(es), {faults} harness fault(s)");
     }
     Ok(())
 }
 
-/// Runs every scenario × flavor, results in input order. Fast path: work is grouped by
-/// [`harness::reuse_key`] (flavor + server configuration); each group runs in order on one
-/// [`harness::FastPath`] (one reused server), at most `jobs` groups at once. With `fresh`,
-/// every scenario is its own group and boots its own server. One task drives all futures
-/// (they borrow Docker exec streams that are not `Sync`).
-async fn run_all(
-    scenarios: Vec<scenario::Scenario>,
-    flavors: Vec<&'static Flavor>,
-    ctx: RunContext,
-    jobs: usize,
-    fresh: bool,
-) -> Vec<(String, String, String, anyhow::Result<ScenarioReport>)> {
-    use futures::StreamExt;
-    type Group<'a> = (Option<String>, Vec<(usize, &'a scenario::Scenario, &'static Flavor)>);
-    let mut groups: Vec<Group> = Vec::new();
-    let mut index = 0;
-    for scenario in &scenarios {
-        for &flavor in flavors.iter().filter(|f| harness::runs_on(scenario, f)) {
-            let key = if fresh {
-                None
-            } else {
-                harness::reuse_key(scenario, flavor)
-            };
-            match groups.iter_mut().find(|(k, _)| key.is_some() && *k == key) {
-                Some((_, members)) => members.push((index, scenario, flavor)),
-                None => groups.push((key, vec![(index, scenario, flavor)])),
+/// The snapshot verdict of one report, printed: the selected cells row by row when the run
+/// selects clients or ssl-modes; else the whole snapshot through insta (which prints the diff
+/// and writes a `.snap.new` outside CI); `None` when nothing is committed for a user image.
+fn snapshot_verdict(report: &ScenarioReport, label: &str, subset: bool) -> Option<SnapshotCheck> {
+    if subset {
+        let check = harness::check_cells(report);
+        match check {
+            Some(SnapshotCheck::Differs) => {
+                println!("snapshot: cells DIFFER for {label} (the reports show which)\n")
             }
-            index += 1;
+            Some(SnapshotCheck::Matches) => println!("snapshot: the selected cells match\n"),
+            None => println!("snapshot: none committed for {label}\n"),
         }
+        return check;
     }
-    // Biggest groups first, so the long sequential ones start early.
-    groups.sort_by_key(|(_, members)| std::cmp::Reverse(members.len()));
-    let ctx = &ctx;
-    type Planned = (
-        usize,
-        String,
-        String,
-        String,
-        anyhow::Result<ScenarioReport>,
-    );
-    let mut results: Vec<Planned> = futures::stream::iter(groups)
-        .map(|(_, members)| async move {
-            let mut fast = harness::FastPath::new();
-            let mut out = Vec::new();
-            for (i, scenario, flavor) in members {
-                let label = format!("{} on {}", scenario.id, flavor.name);
-                let report = fast
-                    .run(scenario, flavor, ctx)
-                    .await
-                    .map_err(anyhow::Error::from);
-                out.push((
-                    i,
-                    label,
-                    scenario.id.clone(),
-                    flavor.name.to_owned(),
-                    report,
-                ));
-            }
-            out
-        })
-        .buffer_unordered(jobs)
-        .flat_map(futures::stream::iter)
-        .collect()
-        .await;
-    results.sort_by_key(|(i, ..)| *i);
-    results
-        .into_iter()
-        .map(|(_, label, id, flavor, r)| (label, id, flavor, r))
-        .collect()
-}
-
-/// Per scenario run and ssl-mode, the clients whose outcome class differs from the majority.
-fn print_disagreements(reports: &[&ScenarioReport]) {
-    let all: Vec<harness::Disagreement> = reports
-        .iter()
-        .flat_map(|r| harness::disagreements(r))
-        .collect();
-    println!(
-        "## Disagreements ({} scenario-run × ssl-mode combinations where clients differ)
-{}",
-        all.len(),
-        harness::render_disagreements(&all)
-    );
-}
-
-/// Per client: median and p95 cell latency (cells it attempted) and, for external drivers,
-/// the median process start cost (spawn → hello).
-fn print_latency(reports: &[&ScenarioReport]) {
-    use std::collections::BTreeMap;
-    let mut cells: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
-    let mut starts: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
-    let mut order: Vec<&str> = Vec::new();
-    for report in reports {
-        for row in &report.rows {
-            if !order.contains(&row.client.as_str()) {
-                order.push(&row.client);
-            }
-            if !row.took.is_zero() {
-                cells.entry(&row.client).or_default().push(row.took);
-            }
-        }
-        for (driver, cost) in &report.start_costs {
-            starts.entry(driver).or_default().push(*cost);
-        }
+    if print::report_flavor_is_user_image(report) && !harness::snapshot_exists(report) {
+        println!("snapshot: none committed for {label} (user image; not compared)\n");
+        return None;
     }
-    let quantile = |v: &mut Vec<Duration>, q: f64| {
-        v.sort();
-        v.get(((v.len() as f64 - 1.0) * q).round() as usize)
-            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
-    };
-    println!(
-        "## Latency per client (ms)
-| client | cells | median | p95 | process start (median) |
-|---|---|---|---|---|"
-    );
-    for client in order {
-        let mut v = cells.remove(client).unwrap_or_default();
-        let n = v.len();
-        let (median, p95) = (quantile(&mut v, 0.5), quantile(&mut v, 0.95));
-        let start = starts
-            .get_mut(client)
-            .map_or("in-process / per-cell exec".to_owned(), |s| {
-                format!("{:.0}", quantile(s, 0.5))
-            });
-        println!("| {client} | {n} | {median:.0} | {p95:.0} | {start} |");
-    }
-    println!();
-}
-
-/// Whether the report comes from a `--image` run (its flavor is not a built-in one).
-fn report_flavor_is_user_image(report: &ScenarioReport) -> bool {
-    Flavor::by_name(report.flavor).is_none()
-}
-
-fn print_report(report: &ScenarioReport) {
-    println!("{}", report.render_snapshot());
-    let versions: Vec<String> = report
-        .client_versions
-        .iter()
-        .map(|(c, v)| format!("{c}: {v}"))
-        .collect();
-    let reload = report
-        .reload
-        .as_ref()
-        .map(|r| format!("; reload {:.1} ms", r.took.as_secs_f64() * 1e3))
-        .unwrap_or_default();
-    let server = if report.reused_server {
-        "reused server (fixtures swapped, TLS reloaded)".to_owned()
+    if harness::check_snapshot(report) == SnapshotCheck::Differs {
+        println!("snapshot: DIFFERS for {label} (review with `cargo insta review`)\n");
+        Some(SnapshotCheck::Differs)
     } else {
-        format!("boot {:.2} s", report.boot_time.as_secs_f64())
-    };
-    println!(
-        "versions: server {} {}; {} · timing: {server}{reload}",
-        report.flavor,
-        report.server_version,
-        versions.join("; "),
-    );
+        println!("snapshot: matches\n");
+        Some(SnapshotCheck::Matches)
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! `cargo xtask test`: build the images the Docker-backed tests need, then run the suite with
-//! nextest (cargo test when nextest is not installed). Extra arguments go to the runner.
+//! `cargo xtask test`: build the images the Docker-backed tests need and install the host tools
+//! some tests use (headless Chromium, check-jsonschema), then run the suite with nextest (cargo
+//! test when nextest is not installed). Extra arguments go to the runner.
 
 use anyhow::Context;
 use std::process::Command;
@@ -11,8 +12,16 @@ pub struct Args {
     rest: Vec<String>,
 }
 
+/// The version of check-jsonschema the workflow test validates `.github/workflows` with (it
+/// vendors SchemaStore's GitHub-workflow schema, so it works offline).
+const CHECK_JSONSCHEMA: &str = "check-jsonschema==0.39.0";
+
 pub fn run(args: Args) -> anyhow::Result<()> {
     crate::images::ensure_all()?;
+    // The HTML report test opens the page in headless Chromium; the workflow test lints the
+    // GitHub workflows.
+    crate::host_tools::ensure_apt("chromium-headless-shell", "chromium-headless-shell")?;
+    crate::host_tools::ensure_pip("check_jsonschema", CHECK_JSONSCHEMA)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let has_nextest = Command::new(&cargo)
         .args(["nextest", "--version"])

@@ -7,20 +7,6 @@
 use rstest::rstest;
 use std::process::Command;
 
-/// `(client, ssl-mode, outcome text)` rows of a committed snapshot's table.
-fn snapshot_rows(text: &str) -> Vec<(String, String, String)> {
-    text.lines()
-        .filter_map(|l| l.strip_prefix("| "))
-        .filter_map(|l| {
-            let mut parts = l.splitn(3, " | ");
-            let client = parts.next()?.to_owned();
-            let mode = parts.next()?.to_owned();
-            let outcome = parts.next()?.trim_end_matches(" |").to_owned();
-            (client != "client").then_some((client, mode, outcome))
-        })
-        .collect()
-}
-
 #[rstest]
 #[case::verification_failure("basic/wrong-ca", "mysql-9")]
 #[case::reload("reload/renewal-different-intermediate", "mariadb-11.8")]
@@ -68,7 +54,7 @@ fn bundle_run_reproduces_the_snapshot(#[case] scenario: &str, #[case] flavor: &s
         observed.server_started, !failed_to_start,
         "server state as in the snapshot"
     );
-    let expected = snapshot_rows(&snapshot);
+    let expected = harness::snapshot_cells(&snapshot);
     if failed_to_start {
         assert!(observed.rows.is_empty() && expected.is_empty());
         assert!(printed.contains("SERVER FAILED TO START"), "{printed}");
@@ -80,7 +66,7 @@ fn bundle_run_reproduces_the_snapshot(#[case] scenario: &str, #[case] flavor: &s
         );
         let mut differ = Vec::new();
         for (client, mode, outcome) in &observed.rows {
-            let text = outcome.to_string();
+            let text = outcome.to_string().replace('\n', " ");
             let want = expected
                 .iter()
                 .find(|(c, m, _)| c == client && m == mode.as_str())

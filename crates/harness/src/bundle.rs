@@ -150,7 +150,10 @@ pub fn write_bundle(
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(io_err(&path))
     };
-    write("my.cnf", &flavor.render_config(&scenario.server, FIXTURE_DIR))?;
+    write(
+        "my.cnf",
+        &flavor.render_config(&scenario.server, FIXTURE_DIR),
+    )?;
     write("client.cnf", &CliProgram::option_file(HARNESS_PASSWORD).1)?;
 
     let mode_of = |client: &str, mode: SslMode| {
@@ -396,7 +399,11 @@ echo \"TLS enabled after reload: $(admin {tls_sql})\"",
         for cell in cells.iter().filter(|c| c.client == program.name) {
             match &cell.kind {
                 BundleCellKind::Unsupported(reason) => {
-                    let _ = writeln!(s, "  # {} {}: unsupported: {reason}", cell.client, cell.ssl_mode);
+                    let _ = writeln!(
+                        s,
+                        "  # {} {}: unsupported: {reason}",
+                        cell.client, cell.ssl_mode
+                    );
                 }
                 _ => {
                     let c = crate::cell_for(scenario, cell.ssl_mode, timeout);
@@ -420,7 +427,11 @@ echo \"TLS enabled after reload: $(admin {tls_sql})\"",
             for cell in cells.iter().filter(|c| c.client == spec.name) {
                 match &cell.kind {
                     BundleCellKind::Unsupported(reason) => {
-                        let _ = writeln!(s, "  # {} {}: unsupported: {reason}", cell.client, cell.ssl_mode);
+                        let _ = writeln!(
+                            s,
+                            "  # {} {}: unsupported: {reason}",
+                            cell.client, cell.ssl_mode
+                        );
                     }
                     _ => {
                         let c = crate::cell_for(scenario, cell.ssl_mode, timeout);
@@ -443,13 +454,19 @@ echo \"TLS enabled after reload: $(admin {tls_sql})\"",
 
 /// One line per cell: the `docker exec` command a user pastes after `./run.sh --keep` (with
 /// `NAME` set to the printed prefix), or a comment saying why the mode is unsupported.
-fn paste_commands(scenario: &Scenario, cells: &[BundleCell], drivers: &[&DriverSpec]) -> Vec<String> {
+fn paste_commands(
+    scenario: &Scenario,
+    cells: &[BundleCell],
+    drivers: &[&DriverSpec],
+) -> Vec<String> {
     let timeout = Duration::from_secs(10);
     cells
         .iter()
         .map(|cell| {
             let c = crate::cell_for(scenario, cell.ssl_mode, timeout);
-            let program = [&MYSQL_CLI, &MARIADB_CLI].into_iter().find(|p| p.name == cell.client);
+            let program = [&MYSQL_CLI, &MARIADB_CLI]
+                .into_iter()
+                .find(|p| p.name == cell.client);
             let driver = drivers.iter().find(|d| d.name == cell.client);
             match (&cell.kind, program, driver) {
                 (BundleCellKind::Unsupported(reason), ..) => {
@@ -495,7 +512,10 @@ fn readme(
             let _ = writeln!(s, "```\n{reported}\n```\n");
         }
         None => {
-            let _ = writeln!(s, "No reported error text; the scenario expresses a defect, see the table below.\n");
+            let _ = writeln!(
+                s,
+                "No reported error text; the scenario expresses a defect, see the table below.\n"
+            );
         }
     }
     if let Some(notes) = &scenario.notes {
@@ -526,14 +546,21 @@ fn readme(
          drivers/CONTRACT.md).\n\n```sh\n{}\n```\n",
         commands.join("\n")
     );
-    let _ = writeln!(s, "## Observed (the committed snapshot of this scenario on {})\n", flavor.name);
+    let _ = writeln!(
+        s,
+        "## Observed (the committed snapshot of this scenario on {})\n",
+        flavor.name
+    );
     match snapshot {
         Some(text) => {
             let body = text.splitn(3, "---").nth(2).unwrap_or(text).trim();
             let _ = writeln!(s, "{body}");
         }
         None => {
-            let _ = writeln!(s, "No snapshot is committed for this flavor; run `./run.sh` and read `out/`.");
+            let _ = writeln!(
+                s,
+                "No snapshot is committed for this flavor; run `./run.sh` and read `out/`."
+            );
         }
     }
     s
@@ -572,9 +599,14 @@ pub fn read_bundle_run(dir: &Path) -> Result<BundleRun, Error> {
             continue;
         };
         let Some(ssl_mode) = SslMode::ALL.into_iter().find(|m| m.as_str() == mode) else {
-            return Err(Error::Bundle(format!("cells.tsv: unknown ssl-mode `{mode}`")));
+            return Err(Error::Bundle(format!(
+                "cells.tsv: unknown ssl-mode `{mode}`"
+            )));
         };
-        if skipped.iter().any(|s| s == client || (s == "clients" && how == "driver")) {
+        if skipped
+            .iter()
+            .any(|s| s == client || (s == "clients" && how == "driver"))
+        {
             continue;
         }
         let outcome = if how == "unsupported" {
@@ -587,11 +619,13 @@ pub fn read_bundle_run(dir: &Path) -> Result<BundleRun, Error> {
             let stdout = read(file("stdout"))?;
             let stderr = read(file("stderr"))?;
             if exit == Some(124) {
-                Outcome::Hang {
-                    after_ms: 10_000,
-                }
+                Outcome::Hang { after_ms: 10_000 }
             } else if how == "cli" {
-                let program = if client == MYSQL_CLI.name { &MYSQL_CLI } else { &MARIADB_CLI };
+                let program = if client == MYSQL_CLI.name {
+                    &MYSQL_CLI
+                } else {
+                    &MARIADB_CLI
+                };
                 program.outcome(exit, &stdout, &stderr)
             } else {
                 clients::outcome_from_driver_output(&stdout).unwrap_or_else(|why| {

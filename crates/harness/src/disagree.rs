@@ -82,7 +82,10 @@ pub fn disagreements(report: &ScenarioReport) -> Vec<Disagreement> {
 pub fn render_disagreements(all: &[Disagreement]) -> String {
     let mut by_run: BTreeMap<(String, &str), Vec<&Disagreement>> = BTreeMap::new();
     for d in all {
-        by_run.entry((d.scenario.clone(), d.flavor)).or_default().push(d);
+        by_run
+            .entry((d.scenario.clone(), d.flavor))
+            .or_default()
+            .push(d);
     }
     let mut out = String::new();
     for ((scenario, flavor), list) in by_run {

@@ -41,6 +41,14 @@ pub enum Error {
         /// Why detection failed.
         source: Box<servers::Error>,
     },
+    /// `--client` names a client the harness does not know.
+    #[error("unknown client `{name}`; known: {known}")]
+    UnknownClient {
+        /// The unknown name.
+        name: String,
+        /// Known client names.
+        known: String,
+    },
     /// Writing or reading a repro bundle failed (the message names the path or field).
     #[error("repro bundle: {0}")]
     Bundle(String),

@@ -135,6 +135,10 @@ pub struct Cell {
     pub text: String,
     /// Wall time of the attempt, milliseconds (0 when answered from the mode table).
     pub took_ms: u64,
+    /// When the run's snapshot differs: what the committed snapshot says for this cell
+    /// (`None` when the cell agrees, the run was not compared, or the snapshot lacks the cell).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_expected: Option<String>,
 }
 
 impl Cell {
@@ -149,8 +153,28 @@ fn ms(d: std::time::Duration) -> u64 {
 }
 
 impl RunRecord {
-    /// The record of `report`, with its snapshot comparison (`None`: not compared).
+    /// The record of `report`, with its snapshot comparison (`None`: not compared). When the
+    /// snapshot differs, each differing cell carries the committed text.
     pub fn new(report: &ScenarioReport, snapshot: Option<SnapshotCheck>) -> Self {
+        let committed = (snapshot == Some(SnapshotCheck::Differs))
+            .then(|| crate::committed_snapshot(&report.scenario, report.flavor))
+            .flatten()
+            .map(|text| crate::snapshot_cells(&text))
+            .unwrap_or_default();
+        let expected = |client: &str, mode: SslMode, text: &str| {
+            if snapshot != Some(SnapshotCheck::Differs) {
+                return None;
+            }
+            let want = committed
+                .iter()
+                .find(|(c, m, _)| c == client && m == mode.as_str())
+                .map(|(_, _, o)| o.clone());
+            match want {
+                Some(w) if w == text.replace('\n', " ") => None,
+                Some(w) => Some(w),
+                None => Some("(no such cell in the snapshot)".to_owned()),
+            }
+        };
         let redact = |log: &[String]| log.iter().map(|l| outcome::redact(l)).collect();
         RunRecord {
             scenario: report.scenario.clone(),
@@ -190,12 +214,16 @@ impl RunRecord {
             cells: report
                 .rows
                 .iter()
-                .map(|row| Cell {
-                    client: row.client.clone(),
-                    ssl_mode: row.ssl_mode,
-                    text: row.outcome.to_string(),
-                    outcome: row.outcome.clone(),
-                    took_ms: ms(row.took),
+                .map(|row| {
+                    let text = row.outcome.to_string();
+                    Cell {
+                        client: row.client.clone(),
+                        ssl_mode: row.ssl_mode,
+                        snapshot_expected: expected(&row.client, row.ssl_mode, &text),
+                        text,
+                        outcome: row.outcome.clone(),
+                        took_ms: ms(row.took),
+                    }
                 })
                 .collect(),
         }

@@ -10,6 +10,7 @@ mod error;
 mod json;
 mod modes;
 mod report;
+mod reporters;
 mod repro;
 mod rig;
 mod run;
@@ -26,14 +27,17 @@ pub use json::{
 };
 pub use modes::{ModeTable, render_mode_tables, ssl_mode_tables};
 pub use report::{INFORMATIONAL_TLS_LINES, Row, ScenarioReport, ServerState, notable_lines};
+pub use reporters::{
+    CellChange, CellMark, STEP_SUMMARY_LIMIT, changes_since, mark, render_changes, render_html,
+    render_junit, render_markdown, render_step_summary,
+};
 pub use repro::{normalize, reproduced_by};
 pub use rig::cell_for;
 pub use run::{
-    FastPath, RunContext, flavors_of, pinned_flavors, reuse_key, run_scenario, runs_on,
-    scenarios_root,
+    BUILTIN_CLIENTS, FastPath, RunContext, flavors_of, pinned_flavors, reuse_key, run_scenario,
+    runs_on, scenarios_root,
 };
 pub use snapshot::{
-    SnapshotCheck, assert_named_snapshot, assert_snapshot, check_snapshot, committed_snapshot,
-    snapshot_exists,
-    snapshot_name,
+    SnapshotCheck, assert_named_snapshot, assert_snapshot, check_cells, check_snapshot,
+    committed_snapshot, quick_check, snapshot_cells, snapshot_exists, snapshot_name,
 };

@@ -18,7 +18,10 @@ pub type ModeTable = (String, BTreeMap<SslMode, ModeMapping>);
 /// asked for their hello in a clients container without network.
 ///
 /// Errors: [`Error::Client`] when the container or a driver fails to start.
-pub async fn ssl_mode_tables(drivers: &[DriverSpec], labels: &RunLabels) -> Result<Vec<ModeTable>, Error> {
+pub async fn ssl_mode_tables(
+    drivers: &[DriverSpec],
+    labels: &RunLabels,
+) -> Result<Vec<ModeTable>, Error> {
     let mut tables: Vec<ModeTable> = vec![
         (MYSQL_CLI.name.to_owned(), MYSQL_CLI.mode_table()),
         (MARIADB_CLI.name.to_owned(), MARIADB_CLI.mode_table()),

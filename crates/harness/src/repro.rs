@@ -86,8 +86,12 @@ mod tests {
     #[test]
     fn normalization_ignores_openssl_codes_case_quotes_and_spacing() {
         assert_eq!(
-            normalize("ERROR 2026 (HY000): SSL connection error: error:1416F086:SSL routines:tls_process_server_certificate:certificate  verify failed"),
-            normalize("error 2026 (hy000): ssl connection error: error:0A000086:ssl routines:tls_process_server_certificate:certificate verify failed"),
+            normalize(
+                "ERROR 2026 (HY000): SSL connection error: error:1416F086:SSL routines:tls_process_server_certificate:certificate  verify failed"
+            ),
+            normalize(
+                "error 2026 (hy000): ssl connection error: error:0A000086:ssl routines:tls_process_server_certificate:certificate verify failed"
+            ),
         );
         assert_eq!(normalize("“self-signed”"), "'self-signed'");
     }
@@ -101,12 +105,18 @@ mod tests {
             kind: outcome::FailureKind::Verification,
             raw_type: "mariadb CLI exit 1".into(),
         };
-        let forms: Vec<String> = surface_forms(&failed).iter().map(|f| normalize(f)).collect();
+        let forms: Vec<String> = surface_forms(&failed)
+            .iter()
+            .map(|f| normalize(f))
+            .collect();
         for reported in [
             "ERROR 2026 (HY000): TLS/SSL error: self-signed certificate",
             "Error: TLS/SSL error: self-signed certificate",
         ] {
-            assert!(forms.iter().any(|f| f.contains(&normalize(reported))), "{reported}");
+            assert!(
+                forms.iter().any(|f| f.contains(&normalize(reported))),
+                "{reported}"
+            );
         }
     }
 }

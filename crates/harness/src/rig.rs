@@ -113,20 +113,25 @@ impl Rig {
         ctx: &RunContext,
     ) -> Result<(), Error> {
         for program in [&clients::MYSQL_CLI, &clients::MARIADB_CLI] {
+            if !ctx.selects(program.name) {
+                continue;
+            }
             let cli =
                 Cli::start(program, &self.server, files, HARNESS_PASSWORD, &ctx.labels).await?;
             self.client_versions
                 .push((program.name.to_owned(), cli.version().await?));
             self.clients.push(Client::Cli(Box::new(cli)));
         }
-        self.client_versions.push((
-            RustMysql::NAME.to_owned(),
-            "mysql crate 28, native-tls".into(),
-        ));
-        self.clients.push(Client::RustMysql(RustMysql::new(
-            self.dir.path().to_path_buf(),
-            self.server.host_port,
-        )));
+        if ctx.selects(RustMysql::NAME) {
+            self.client_versions.push((
+                RustMysql::NAME.to_owned(),
+                "mysql crate 28, native-tls".into(),
+            ));
+            self.clients.push(Client::RustMysql(RustMysql::new(
+                self.dir.path().to_path_buf(),
+                self.server.host_port,
+            )));
+        }
         if ctx
             .drivers
             .iter()

@@ -26,7 +26,17 @@ pub struct RunContext {
     /// A new external driver process for every cell instead of one per server (the naive
     /// baseline of `cargo xtask bench`); default `false`.
     pub driver_process_per_cell: bool,
+    /// Only these built-in clients run (`mysql-cli`, `mariadb-cli`, `rust-mysql-native-tls`);
+    /// `None` (default) runs all. External drivers are chosen by `drivers`.
+    pub builtin_clients: Option<Vec<String>>,
 }
+
+/// The names of the built-in clients, in matrix order.
+pub const BUILTIN_CLIENTS: [&str; 3] = [
+    clients::MYSQL_CLI.name,
+    clients::MARIADB_CLI.name,
+    clients::RustMysql::NAME,
+];
 
 impl RunContext {
     /// Defaults: labels for this process, `now` = current UTC time, 10 s per cell, 90 s boot,
@@ -41,7 +51,40 @@ impl RunContext {
             startup_timeout: Duration::from_secs(90),
             drivers: clients::load_drivers(&clients::default_drivers_file())?,
             driver_process_per_cell: false,
+            builtin_clients: None,
         })
+    }
+
+    /// Keeps only the named clients (built-in or external). Errors: the first unknown name,
+    /// with the known ones, as [`Error::UnknownClient`].
+    pub fn select_clients(&mut self, names: &[String]) -> Result<(), Error> {
+        let known: Vec<String> = BUILTIN_CLIENTS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .chain(self.drivers.iter().map(|d| d.name.clone()))
+            .collect();
+        if let Some(unknown) = names.iter().find(|n| !known.contains(n)) {
+            return Err(Error::UnknownClient {
+                name: unknown.clone(),
+                known: known.join(", "),
+            });
+        }
+        self.drivers.retain(|d| names.contains(&d.name));
+        self.builtin_clients = Some(
+            BUILTIN_CLIENTS
+                .iter()
+                .filter(|b| names.iter().any(|n| n == *b))
+                .map(|b| (*b).to_owned())
+                .collect(),
+        );
+        Ok(())
+    }
+
+    /// Whether built-in client `name` runs.
+    pub fn selects(&self, name: &str) -> bool {
+        self.builtin_clients
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|n| n == name))
     }
 }
 

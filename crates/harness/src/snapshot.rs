@@ -31,6 +31,53 @@ pub fn committed_snapshot(scenario: &str, flavor: &str) -> Option<String> {
     std::fs::read_to_string(snapshot_dir().join(name)).ok()
 }
 
+/// The `(client, ssl-mode, outcome text)` rows of a snapshot's table, in order (cell escapes
+/// undone: `\|` is `|`; newlines were rendered as spaces).
+pub fn snapshot_cells(text: &str) -> Vec<(String, String, String)> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, " | ");
+            let client = parts.next()?.to_owned();
+            let mode = parts.next()?.to_owned();
+            let outcome = parts.next()?.strip_suffix(" |")?.replace("\\|", "|");
+            (client != "client").then_some((client, mode, outcome))
+        })
+        .collect()
+}
+
+/// The report's cells compared with the committed snapshot's rows, silently: `None` when no
+/// snapshot is committed, else `Matches` when every cell of the report has the same text in the
+/// snapshot. For runs that select clients or ssl-modes (a subset of the snapshot's rows); the
+/// header is not compared.
+pub fn check_cells(report: &ScenarioReport) -> Option<SnapshotCheck> {
+    let committed = snapshot_cells(&committed_snapshot(&report.scenario, report.flavor)?);
+    let same = report.rows.iter().all(|row| {
+        let text = row.outcome.to_string().replace('\n', " ");
+        committed
+            .iter()
+            .any(|(c, m, o)| *c == row.client && m == row.ssl_mode.as_str() && *o == text)
+    });
+    Some(if same {
+        SnapshotCheck::Matches
+    } else {
+        SnapshotCheck::Differs
+    })
+}
+
+/// The whole rendering compared with the committed snapshot's body, silently (no diff printed,
+/// no `.snap.new` written): `None` when no snapshot is committed. For `--fail-fast` decisions;
+/// the printed verdict comes from [`check_snapshot`].
+pub fn quick_check(report: &ScenarioReport) -> Option<SnapshotCheck> {
+    let text = committed_snapshot(&report.scenario, report.flavor)?;
+    let body = text.splitn(3, "---\n").nth(2).unwrap_or(&text);
+    Some(if body.trim_end() == report.render_snapshot().trim_end() {
+        SnapshotCheck::Matches
+    } else {
+        SnapshotCheck::Differs
+    })
+}
+
 /// Whether `snapshots/<snapshot_name>.snap` is committed for this report.
 pub fn snapshot_exists(report: &ScenarioReport) -> bool {
     snapshot_dir()

@@ -31,8 +31,13 @@ async fn fast_path_and_fresh_boot_give_identical_snapshots() {
         for id in SAMPLE {
             let scenario =
                 scenario::load(&root, &root.join(format!("{id}.toml"))).expect("scenario loads");
-            let via_fast = fast.run(&scenario, flavor, &ctx).await.expect("fast path runs");
-            let via_fresh = run_scenario(&scenario, flavor, &ctx).await.expect("fresh boot runs");
+            let via_fast = fast
+                .run(&scenario, flavor, &ctx)
+                .await
+                .expect("fast path runs");
+            let via_fresh = run_scenario(&scenario, flavor, &ctx)
+                .await
+                .expect("fresh boot runs");
             reused += usize::from(via_fast.reused_server);
             assert!(!via_fresh.reused_server);
             assert_eq!(

@@ -7,7 +7,9 @@ use harness::{RunContext, assert_named_snapshot, render_mode_tables, ssl_mode_ta
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ssl_mode_tables_match_snapshot() {
     let ctx = RunContext::new().expect("drivers/drivers.toml loads");
-    let tables = ssl_mode_tables(&ctx.drivers, &ctx.labels).await.expect("drivers say hello");
+    let tables = ssl_mode_tables(&ctx.drivers, &ctx.labels)
+        .await
+        .expect("drivers say hello");
     assert_eq!(tables.len(), 3 + ctx.drivers.len(), "one table per client");
     assert_named_snapshot(
         "drivers__ssl_mode_tables",

@@ -1,0 +1,186 @@
+//! A self-contained HTML page of the whole matrix (no network, no external files): one row per
+//! scenario run × client, one column per ssl-mode, colored by verdict, the full outcome in each
+//! cell's tooltip; filters for scenario text, flavor, client and verdict. Filters can be preset
+//! in the URL fragment (`#scenario=basic&client=pymysql,mysql-cli&flavor=mysql-9&only=failed`)
+//! so a link shows one view.
+
+use super::{CellMark, mark};
+use crate::MatrixReport;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct PageRun<'a> {
+    s: &'a str,
+    f: &'a str,
+    d: &'a str,
+    snap: &'a str,
+    srv: String,
+    cells: Vec<PageCell<'a>>,
+}
+
+#[derive(Serialize)]
+struct PageCell<'a> {
+    c: &'a str,
+    m: String,
+    k: &'static str,
+    t: String,
+    x: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    e: Option<&'a str>,
+}
+
+/// The page. Data is embedded as JSON (with `</` escaped); rendering and filtering are a few
+/// lines of plain JavaScript.
+pub fn render_html(report: &MatrixReport) -> String {
+    let runs: Vec<PageRun> = report
+        .runs
+        .iter()
+        .map(|run| PageRun {
+            s: &run.scenario,
+            f: &run.flavor,
+            d: &run.description,
+            snap: &run.snapshot,
+            srv: match &run.server {
+                crate::ServerRecord::Ready {
+                    tls_enabled: true, ..
+                } => "TLS enabled".into(),
+                crate::ServerRecord::Ready { .. } => "TLS DISABLED".into(),
+                crate::ServerRecord::FailedToStart { exit_code, .. } => {
+                    format!(
+                        "FAILED TO START (exit {})",
+                        exit_code.map_or("?".into(), |c| c.to_string())
+                    )
+                }
+            },
+            cells: run
+                .cells
+                .iter()
+                .map(|c| {
+                    let (k, t) = match mark(c) {
+                        CellMark::Tls(v) => ("tls", format!("✓ {v}")),
+                        CellMark::Plain => ("plain", "✓ plain".to_owned()),
+                        CellMark::Failed { class, code } => (
+                            "failed",
+                            code.map_or(format!("✗ {class}"), |n| format!("✗ {class} {n}")),
+                        ),
+                        CellMark::Hang => ("hang", "⌛ hang".to_owned()),
+                        CellMark::Unsupported => ("unsupported", "–".to_owned()),
+                    };
+                    PageCell {
+                        c: &c.client,
+                        m: c.ssl_mode.to_string(),
+                        k,
+                        t,
+                        x: &c.text,
+                        e: c.snapshot_expected.as_deref(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let data = serde_json::to_string(&runs)
+        .unwrap_or_else(|_| "[]".to_owned())
+        .replace("</", "<\\/");
+    let title = format!(
+        "MySQL TLS matrix: {} scenario runs, {} cells ({} path, {:.0} s)",
+        report.runs.len(),
+        report.cells().count(),
+        report.run.path,
+        report.run.took_ms as f64 / 1e3
+    );
+    PAGE.replace("__TITLE__", &title).replace("__DATA__", &data)
+}
+
+const PAGE: &str = r##"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
+<style>
+body{font:13px/1.35 system-ui,sans-serif;margin:16px;color:#222}
+h1{font-size:18px;margin:0 0 8px}
+#controls{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start;margin:8px 0 12px;padding:8px;background:#f4f4f6;border-radius:6px}
+#controls label{white-space:nowrap}
+#clients{display:flex;flex-wrap:wrap;gap:4px 10px;max-width:900px}
+table{border-collapse:collapse}
+th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#eee;position:sticky;top:0}
+td.tls{background:#d9f2d9}td.plain{background:#fff3c4}td.failed{background:#f8d0d0}
+td.hang{background:#e3d4f5}td.unsupported{background:#eee;color:#888}
+td.changed{outline:3px solid #e08000;outline-offset:-3px}
+tr.first td.run{border-top:2px solid #888}
+td.run{max-width:380px}.desc{color:#666;font-size:11px}
+#count{font-weight:bold}
+</style></head><body>
+<h1>__TITLE__</h1>
+<div id="controls">
+<label>scenario <input id="scenario" placeholder="e.g. basic/ or expired"></label>
+<label>flavor <select id="flavor"><option value="">all</option></select></label>
+<label>show <select id="only"><option value="">all cells</option><option value="failed">runs with a failed cell</option><option value="changed">cells differing from the snapshot</option></select></label>
+<div><div>clients <a href="#" id="all">all</a> · <a href="#" id="none">none</a></div><div id="clients"></div></div>
+<div id="count"></div>
+</div>
+<table><thead><tr><th>scenario · flavor</th><th>client</th><th>DISABLED</th><th>PREFERRED</th><th>REQUIRED</th><th>VERIFY_CA</th><th>VERIFY_IDENTITY</th></tr></thead><tbody id="rows"></tbody></table>
+<script>
+const RUNS = __DATA__;
+const MODES = ["DISABLED","PREFERRED","REQUIRED","VERIFY_CA","VERIFY_IDENTITY"];
+const $ = id => document.getElementById(id);
+const clients = [...new Set(RUNS.flatMap(r => r.cells.map(c => c.c)))];
+const flavors = [...new Set(RUNS.map(r => r.f))];
+for (const f of flavors) { const o = document.createElement("option"); o.value = o.textContent = f; $("flavor").appendChild(o); }
+for (const c of clients) {
+  const l = document.createElement("label"); const b = document.createElement("input");
+  b.type = "checkbox"; b.value = c; b.checked = true; b.className = "client"; b.onchange = render;
+  l.appendChild(b); l.appendChild(document.createTextNode(" " + c)); $("clients").appendChild(l);
+}
+const boxes = () => [...document.querySelectorAll("input.client")];
+function fromHash() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  if (p.has("scenario")) $("scenario").value = p.get("scenario");
+  if (p.has("flavor")) $("flavor").value = p.get("flavor");
+  if (p.has("only")) $("only").value = p.get("only");
+  if (p.has("client")) { const want = p.get("client").split(","); for (const b of boxes()) b.checked = want.includes(b.value); }
+}
+function render() {
+  const text = $("scenario").value.toLowerCase(), flavor = $("flavor").value, only = $("only").value;
+  const shown = new Set(boxes().filter(b => b.checked).map(b => b.value));
+  const rows = []; let runsShown = 0, cellsShown = 0;
+  for (const r of RUNS) {
+    if (text && !(r.s + " " + r.d).toLowerCase().includes(text)) continue;
+    if (flavor && r.f !== flavor) continue;
+    if (only === "failed" && !r.cells.some(c => c.k === "failed")) continue;
+    const byClient = new Map();
+    for (const c of r.cells) { if (!shown.has(c.c)) continue; if (!byClient.has(c.c)) byClient.set(c.c, {}); byClient.get(c.c)[c.m] = c; }
+    let names = [...byClient.keys()];
+    if (only === "changed") names = names.filter(n => Object.values(byClient.get(n)).some(c => c.e));
+    if (r.cells.length === 0) names = ["(server)"];
+    if (names.length === 0) continue;
+    runsShown++;
+    names.forEach((name, i) => {
+      const tr = document.createElement("tr"); tr.dataset.client = name; tr.dataset.scenario = r.s;
+      if (i === 0) {
+        tr.className = "first";
+        const td = document.createElement("td"); td.className = "run"; td.rowSpan = names.length;
+        td.innerHTML = "<b></b> · <span></span><div class=desc></div>";
+        td.querySelector("b").textContent = r.s; td.querySelector("span").textContent = r.f + " · " + r.srv + (r.snap === "differs" ? " · snapshot DIFFERS" : "");
+        td.querySelector(".desc").textContent = r.d; tr.appendChild(td);
+      }
+      const n = document.createElement("td"); n.textContent = name; tr.appendChild(n);
+      if (name === "(server)") {
+        const td = document.createElement("td"); td.colSpan = MODES.length; td.className = "failed";
+        td.textContent = r.srv + ": no client could connect"; tr.appendChild(td);
+      } else for (const m of MODES) {
+        const td = document.createElement("td"); const c = (byClient.get(name) || {})[m];
+        if (c) { td.className = c.k + (c.e ? " changed" : ""); td.textContent = c.t; td.title = c.x + (c.e ? "\nsnapshot: " + c.e : ""); cellsShown++; }
+        tr.appendChild(td);
+      }
+      rows.push(tr);
+    });
+  }
+  $("rows").replaceChildren(...rows);
+  $("count").textContent = runsShown + " scenario runs, " + cellsShown + " cells shown";
+}
+$("scenario").oninput = render; $("flavor").onchange = render; $("only").onchange = render;
+$("all").onclick = e => { e.preventDefault(); boxes().forEach(b => b.checked = true); render(); };
+$("none").onclick = e => { e.preventDefault(); boxes().forEach(b => b.checked = false); render(); };
+window.onhashchange = () => { fromHash(); render(); };
+fromHash(); render();
+</script></body></html>
+"##;

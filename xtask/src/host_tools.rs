@@ -1,0 +1,59 @@
+//! Host tools the image builds and tests need, installed on demand on a fresh machine: from
+//! Debian's packages with apt-get (as root) or from PyPI with pip. Each is checked first, so a
+//! machine that has them is left alone.
+
+use anyhow::{Context, bail};
+use std::process::Command;
+
+fn runs(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Installs Debian `package` with apt-get unless `binary --version` already runs.
+///
+/// Errors: apt-get missing or failing (not root, no mirror), naming the package to install by hand.
+pub fn ensure_apt(binary: &str, package: &str) -> anyhow::Result<()> {
+    if runs(binary, &["--version"]) {
+        return Ok(());
+    }
+    eprintln!("{binary} missing; installing Debian package {package} with apt-get");
+    for args in [
+        &["update", "-qq"][..],
+        &["install", "-y", "-qq", "--no-install-recommends", package][..],
+    ] {
+        let status = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .with_context(|| format!("running apt-get to install {package} (needs root)"))?;
+        if !status.success() {
+            bail!(
+                "apt-get {} failed ({status}); install {package} by hand",
+                args.join(" ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Installs the PyPI requirement `requirement` (e.g. `check-jsonschema==0.39.0`) with
+/// `python3 -m pip` unless `python3 -m <module> --version` already runs.
+///
+/// Errors: pip failing, naming the requirement to install by hand.
+pub fn ensure_pip(module: &str, requirement: &str) -> anyhow::Result<()> {
+    if runs("python3", &["-m", module, "--version"]) {
+        return Ok(());
+    }
+    eprintln!("{module} missing; installing {requirement} from PyPI");
+    let status = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", requirement])
+        .status()
+        .context("running python3 -m pip")?;
+    if !status.success() {
+        bail!("pip install {requirement} failed ({status}); install it by hand");
+    }
+    Ok(())
+}
