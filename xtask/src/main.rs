@@ -2,6 +2,7 @@
 //! orchestration of `crates/`; all logic lives there.
 
 mod clean;
+mod diagnose;
 mod gen_cmd;
 mod images;
 mod matrix;
@@ -33,6 +34,9 @@ enum Command {
     Gen(gen_cmd::Args),
     /// Build what the tests need, then run the test suite (nextest).
     Test(test_cmd::Args),
+    /// Diagnose a live server's TLS like a client would and name the causes of error 2026
+    /// (exit 0: none found, 1: causes found, 2: no diagnosis possible).
+    Diagnose(diagnose::Args),
     /// Remove every container this project left behind (e.g. after a killed run).
     Clean(clean::Args),
     /// Regenerate the JSON Schemas: scenario files (scenarios/scenario.schema.json) and the
@@ -60,6 +64,7 @@ fn main() -> anyhow::Result<()> {
         Command::Gen(args) => gen_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::Clean(args) => clean::run(args),
+        Command::Diagnose(args) => diagnose::run(args),
         Command::Schema => {
             let root = harness::scenarios_root().join("..");
             for (file, text) in [
@@ -68,6 +73,7 @@ fn main() -> anyhow::Result<()> {
                     clients::contract::CONTRACT_SCHEMA_FILE,
                     clients::contract::json_schema(),
                 ),
+                (doctor::SCHEMA_FILE, doctor::json_schema()),
             ] {
                 std::fs::write(root.join(file), text)?;
                 eprintln!("wrote {file}");
