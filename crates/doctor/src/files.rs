@@ -315,3 +315,125 @@ fn read_crls(path: &Path) -> (Vec<CertificateRevocationListDer<'static>>, FileCh
     }
     (crls, check)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    /// A CA, a client certificate, and every client-side file form the catalog knows, minted by
+    /// certgen into a temp dir.
+    const SCENARIO: &str = r#"
+description = "client files in every form"
+[certs.ca]
+subject_cn = "Doctor Test CA"
+is_ca = true
+key = "rsa2048-1"
+[certs.client]
+subject_cn = "doctor-client"
+issuer = "ca"
+key = "rsa2048-3"
+[files]
+"ca.pem" = { certs = ["ca"] }
+"server-cert.pem" = { certs = ["client"] }
+"server-key.pem" = { key = "rsa2048-3" }
+"ca.der" = { certs = ["ca"], encoding = "der" }
+"ca-truncated.pem" = { certs = ["ca"], fault = "truncated" }
+"ca-garbage.pem" = { certs = ["ca"], fault = "garbage-base64" }
+"ca-bom.pem" = { certs = ["ca"], fault = "bom" }
+"ca-crlf.pem" = { certs = ["ca"], fault = "crlf" }
+"ca-leading-text.pem" = { certs = ["ca"], fault = "leading-text" }
+"ca-empty.pem" = { certs = ["ca"], fault = "empty" }
+"ca-missing.pem" = { certs = ["ca"], fault = "missing" }
+"ca-unreadable.pem" = { certs = ["ca"], mode = "0000" }
+"client-cert.pem" = { certs = ["client"] }
+"client-key.pem" = { key = "rsa2048-3" }
+"client-key.der" = { key = "rsa2048-3", encoding = "der" }
+"client-key-encrypted.pem" = { key = "rsa2048-3", passphrase = "secret" }
+"client-key-truncated.pem" = { key = "rsa2048-3", fault = "truncated" }
+"other-key.pem" = { key = "rsa2048-5" }
+"#;
+
+    fn minted() -> tempfile::TempDir {
+        let scenario = scenario::parse(Path::new("doctor-files.toml"), SCENARIO).expect("scenario parses");
+        let fixtures = certgen::generate(&scenario, time::OffsetDateTime::now_utc()).expect("mints");
+        let dir = tempfile::tempdir().expect("temp dir");
+        fixtures.write_to(dir.path()).expect("writes");
+        dir
+    }
+
+    fn running_as_root() -> bool {
+        std::fs::read_to_string("/proc/self/status")
+            .is_ok_and(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+    }
+
+    #[rstest]
+    #[case::pem("ca.pem", true, 1, "")]
+    #[case::bom_tolerated("ca-bom.pem", true, 1, "byte-order mark")]
+    #[case::crlf_tolerated("ca-crlf.pem", true, 1, "CRLF")]
+    #[case::leading_text_tolerated("ca-leading-text.pem", true, 1, "text before")]
+    #[case::der_decoded_but_unusable("ca.der", false, 1, "DER, not PEM")]
+    #[case::truncated("ca-truncated.pem", false, 0, "truncated")]
+    #[case::garbage("ca-garbage.pem", false, 0, "invalid base64")]
+    #[case::empty("ca-empty.pem", false, 0, "empty")]
+    #[case::missing("ca-missing.pem", false, 0, "does not exist")]
+    fn ca_files_are_checked_like_mysql_clients_read_them(
+        #[case] file: &str,
+        #[case] usable: bool,
+        #[case] decoded: usize,
+        #[case] note: &str,
+    ) {
+        let dir = minted();
+        let out = check(Some(&dir.path().join(file)), None, None, None);
+        assert_eq!(out.anchors.len(), decoded, "{file}: {:?}", out.checks);
+        assert_eq!(out.checks[0].usable, usable, "{file}: {:?}", out.checks);
+        assert!(
+            out.checks[0].notes.iter().any(|n| n.contains(note)),
+            "{file}: {:?}",
+            out.checks
+        );
+        assert_eq!(out.causes.len(), usize::from(!usable));
+        if !usable {
+            assert_eq!(out.causes[0].cause, CauseKind::ClientFileUnusable);
+        }
+    }
+
+    #[test]
+    fn unreadable_ca_file_is_unusable() {
+        if running_as_root() {
+            // root reads mode 0000 files; the check is meaningful only for other users.
+            return;
+        }
+        let dir = minted();
+        let out = check(Some(&dir.path().join("ca-unreadable.pem")), None, None, None);
+        assert!(!out.checks[0].usable);
+        assert!(out.checks[0].notes[0].contains("permission denied"));
+    }
+
+    #[test]
+    fn matching_pem_cert_and_key_give_an_identity() {
+        let dir = minted();
+        let p = |f: &str| dir.path().join(f);
+        let out = check(None, Some(&p("client-cert.pem")), Some(&p("client-key.pem")), None);
+        assert!(out.causes.is_empty(), "{:?}", out.checks);
+        assert!(out.identity.is_some());
+        assert!(out.checks.iter().all(|c| c.usable));
+    }
+
+    #[rstest]
+    #[case::der_key("client-key.der", "DER, not PEM")]
+    #[case::encrypted_key("client-key-encrypted.pem", "passphrase")]
+    #[case::truncated_key("client-key-truncated.pem", "truncated")]
+    #[case::key_of_another_cert("other-key.pem", "does not belong")]
+    fn unusable_client_keys_are_named(#[case] key: &str, #[case] note: &str) {
+        let dir = minted();
+        let p = |f: &str| dir.path().join(f);
+        let out = check(None, Some(&p("client-cert.pem")), Some(&p(key)), None);
+        let key_check = out.checks.iter().find(|c| c.role == "key").expect("key checked");
+        assert!(!key_check.usable, "{key}: {key_check:?}");
+        assert!(key_check.notes.iter().any(|n| n.contains(note)), "{key}: {key_check:?}");
+        assert!(out.identity.is_none());
+        assert_eq!(out.causes.len(), 1);
+        assert_eq!(out.causes[0].cause, CauseKind::ClientFileUnusable);
+    }
+}
