@@ -668,9 +668,10 @@ fn webpki_verdict(input: &ChainInput<'_>, leaf: &Parsed<'_>, causes: &mut Causes
         CauseKind::CertificateUnacceptable => (Severity::Error, FIX_UNACCEPTABLE),
         _ => (Severity::Error, FIX_CHAIN),
     };
-    // A name error from webpki with our own check silent would be a disagreement worth
-    // showing; one that repeats our finding only adds evidence.
-    if kind == CauseKind::NameMismatch && !causes.has(kind) {
+    // webpki's verdict adds evidence to what the OpenSSL-like checks found without changing
+    // their severity (a CN-only name stays a warning); a name error our own check missed is
+    // a disagreement worth showing, as a warning.
+    if causes.has(kind) || kind == CauseKind::NameMismatch {
         causes.add(kind, Severity::Warning, evidence, fix);
     } else {
         causes.add(kind, severity, evidence, fix);
