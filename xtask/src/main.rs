@@ -39,8 +39,9 @@ enum Command {
     Diagnose(diagnose::Args),
     /// Remove every container this project left behind (e.g. after a killed run).
     Clean(clean::Args),
-    /// Regenerate the JSON Schemas: scenario files (scenarios/scenario.schema.json) and the
-    /// external driver contract (drivers/contract.schema.json).
+    /// Regenerate the JSON Schemas: scenario files (scenarios/scenario.schema.json), the
+    /// external driver contract (drivers/contract.schema.json) and the diagnosis
+    /// (crates/doctor/diagnosis.schema.json).
     Schema,
 }
 
