@@ -379,7 +379,12 @@ fn check_path(path: &[Step<'_, '_>], anchors: &[Parsed<'_>], causes: &mut Causes
                 top.cert.subject()
             )
         };
-        causes.add(CauseKind::ChainUntrusted, Severity::Error, evidence, FIX_CHAIN);
+        causes.add(
+            CauseKind::ChainUntrusted,
+            Severity::Error,
+            evidence,
+            FIX_CHAIN,
+        );
         let held: Vec<&str> = anchors.iter().map(|a| a.subject()).collect();
         if !held.is_empty() {
             causes.add(
@@ -478,7 +483,10 @@ fn check_leaf(path: &[Step<'_, '_>], causes: &mut Causes) {
             );
         }
     }
-    if let Some(bits) = info.key.strip_prefix("RSA-").and_then(|b| b.parse::<u32>().ok())
+    if let Some(bits) = info
+        .key
+        .strip_prefix("RSA-")
+        .and_then(|b| b.parse::<u32>().ok())
         && bits < 2048
     {
         causes.add(
@@ -533,7 +541,10 @@ fn check_name(leaf: &Parsed<'_>, server_name: &str, causes: &mut Causes) {
         sans.join(", ")
     };
     if let Ok(ip) = server_name.parse::<IpAddr>() {
-        if sans.iter().any(|s| s.strip_prefix("IP:").and_then(|a| a.parse::<IpAddr>().ok()) == Some(ip)) {
+        if sans
+            .iter()
+            .any(|s| s.strip_prefix("IP:").and_then(|a| a.parse::<IpAddr>().ok()) == Some(ip))
+        {
             return;
         }
         causes.add(
@@ -594,7 +605,8 @@ fn webpki_verdict(input: &ChainInput<'_>, leaf: &Parsed<'_>, causes: &mut Causes
         }
     }
     let provider = Arc::new(crate::probe::provider());
-    let mut builder = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider);
+    let mut builder =
+        rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider);
     if !input.crls.is_empty() {
         builder = builder
             .with_crls(input.crls.iter().cloned())
@@ -607,7 +619,10 @@ fn webpki_verdict(input: &ChainInput<'_>, leaf: &Parsed<'_>, causes: &mut Causes
             causes.add(
                 CauseKind::ChainUntrusted,
                 Severity::Error,
-                format!("rustls cannot use the CA file as trust anchors: {e} ({})", refused.join("; ")),
+                format!(
+                    "rustls cannot use the CA file as trust anchors: {e} ({})",
+                    refused.join("; ")
+                ),
                 FIX_CHAIN,
             );
             return;
@@ -631,7 +646,9 @@ fn webpki_verdict(input: &ChainInput<'_>, leaf: &Parsed<'_>, causes: &mut Causes
     let evidence = format!("rustls/webpki verdict: {error}");
     let kind = match &error {
         TlsError::InvalidCertificate(ce) => match ce {
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => CauseKind::Expired,
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                CauseKind::Expired
+            }
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
                 CauseKind::NotYetValid
             }
@@ -650,7 +667,9 @@ fn webpki_verdict(input: &ChainInput<'_>, leaf: &Parsed<'_>, causes: &mut Causes
             CertificateError::BadEncoding if leaf.info.version == 1 => {
                 CauseKind::CertificateUnacceptable
             }
-            CertificateError::Other(other) if other.to_string().contains("UnsupportedCertVersion") => {
+            CertificateError::Other(other)
+                if other.to_string().contains("UnsupportedCertVersion") =>
+            {
                 CauseKind::CertificateUnacceptable
             }
             _ => CauseKind::ChainUntrusted,

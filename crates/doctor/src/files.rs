@@ -85,7 +85,12 @@ fn note(causes: &mut Causes, check: &FileCheck) {
         causes.add(
             CauseKind::ClientFileUnusable,
             Severity::Error,
-            format!("--{} {}: {}", check.role, check.path, check.notes.join("; ")),
+            format!(
+                "--{} {}: {}",
+                check.role,
+                check.path,
+                check.notes.join("; ")
+            ),
             FIX_FILES,
         );
     }
@@ -125,7 +130,10 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
 fn tolerate(bytes: &[u8], notes: &mut Vec<String>) -> Vec<u8> {
     let mut bytes = bytes.to_vec();
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        notes.push("starts with a UTF-8 byte-order mark (tolerated by OpenSSL; some parsers refuse it)".into());
+        notes.push(
+            "starts with a UTF-8 byte-order mark (tolerated by OpenSSL; some parsers refuse it)"
+                .into(),
+        );
         bytes.drain(..3);
     }
     if bytes.windows(2).any(|w| w == b"\r\n") {
@@ -145,9 +153,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 fn pem_problem(e: &pem::Error) -> String {
     match e {
-        pem::Error::MissingSectionEnd { .. } => {
-            "truncated: a PEM block has no END line".into()
-        }
+        pem::Error::MissingSectionEnd { .. } => "truncated: a PEM block has no END line".into(),
         pem::Error::Base64Decode(detail) => {
             format!("corrupted: invalid base64 inside a PEM block ({detail})")
         }
@@ -174,9 +180,7 @@ fn read_certs(role: &str, path: &Path) -> (Vec<CertificateDer<'static>>, FileChe
                 .push("DER, not PEM: MySQL clients read PEM only".into());
             return (vec![CertificateDer::from(bytes)], check);
         }
-        check
-            .notes
-            .push("neither PEM nor a DER certificate".into());
+        check.notes.push("neither PEM nor a DER certificate".into());
         return (Vec::new(), check);
     }
     let mut certs = Vec::new();
@@ -224,9 +228,9 @@ fn read_key(path: &Path) -> (Option<PrivateKeyDer<'static>>, FileCheck) {
         return match PrivateKeyDer::try_from(bytes.as_slice()) {
             Ok(key) => {
                 check.holds = format!("a DER private key ({})", key_kind(&key));
-                check
-                    .notes
-                    .push("DER, not PEM: MySQL clients read PEM only (Unable to get private key)".into());
+                check.notes.push(
+                    "DER, not PEM: MySQL clients read PEM only (Unable to get private key)".into(),
+                );
                 (Some(key.clone_key()), check)
             }
             Err(_) => {
@@ -237,9 +241,9 @@ fn read_key(path: &Path) -> (Option<PrivateKeyDer<'static>>, FileCheck) {
     }
     if find(&text, b"ENCRYPTED").is_some() {
         check.holds = "an encrypted PEM private key".into();
-        check.notes.push(
-            "passphrase-protected: MySQL clients cannot ask for a passphrase".into(),
-        );
+        check
+            .notes
+            .push("passphrase-protected: MySQL clients cannot ask for a passphrase".into());
         return (None, check);
     }
     match PrivateKeyDer::from_pem_slice(&text) {
@@ -294,7 +298,9 @@ fn read_crls(path: &Path) -> (Vec<CertificateRevocationListDer<'static>>, FileCh
     let text = tolerate(&bytes, &mut check.notes);
     if find(&text, b"-----BEGIN").is_none() {
         check.holds = "DER".into();
-        check.notes.push("DER, not PEM: MySQL clients read PEM only".into());
+        check
+            .notes
+            .push("DER, not PEM: MySQL clients read PEM only".into());
         return (vec![CertificateRevocationListDer::from(bytes)], check);
     }
     let mut crls = Vec::new();
@@ -355,16 +361,20 @@ key = "rsa2048-3"
 "#;
 
     fn minted() -> tempfile::TempDir {
-        let scenario = scenario::parse(Path::new("doctor-files.toml"), SCENARIO).expect("scenario parses");
-        let fixtures = certgen::generate(&scenario, time::OffsetDateTime::now_utc()).expect("mints");
+        let scenario =
+            scenario::parse(Path::new("doctor-files.toml"), SCENARIO).expect("scenario parses");
+        let fixtures =
+            certgen::generate(&scenario, time::OffsetDateTime::now_utc()).expect("mints");
         let dir = tempfile::tempdir().expect("temp dir");
         fixtures.write_to(dir.path()).expect("writes");
         dir
     }
 
     fn running_as_root() -> bool {
-        std::fs::read_to_string("/proc/self/status")
-            .is_ok_and(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
     }
 
     #[rstest]
@@ -405,7 +415,12 @@ key = "rsa2048-3"
             return;
         }
         let dir = minted();
-        let out = check(Some(&dir.path().join("ca-unreadable.pem")), None, None, None);
+        let out = check(
+            Some(&dir.path().join("ca-unreadable.pem")),
+            None,
+            None,
+            None,
+        );
         assert!(!out.checks[0].usable);
         assert!(out.checks[0].notes[0].contains("permission denied"));
     }
@@ -414,7 +429,12 @@ key = "rsa2048-3"
     fn matching_pem_cert_and_key_give_an_identity() {
         let dir = minted();
         let p = |f: &str| dir.path().join(f);
-        let out = check(None, Some(&p("client-cert.pem")), Some(&p("client-key.pem")), None);
+        let out = check(
+            None,
+            Some(&p("client-cert.pem")),
+            Some(&p("client-key.pem")),
+            None,
+        );
         assert!(out.causes.is_empty(), "{:?}", out.checks);
         assert!(out.identity.is_some());
         assert!(out.checks.iter().all(|c| c.usable));
@@ -429,9 +449,16 @@ key = "rsa2048-3"
         let dir = minted();
         let p = |f: &str| dir.path().join(f);
         let out = check(None, Some(&p("client-cert.pem")), Some(&p(key)), None);
-        let key_check = out.checks.iter().find(|c| c.role == "key").expect("key checked");
+        let key_check = out
+            .checks
+            .iter()
+            .find(|c| c.role == "key")
+            .expect("key checked");
         assert!(!key_check.usable, "{key}: {key_check:?}");
-        assert!(key_check.notes.iter().any(|n| n.contains(note)), "{key}: {key_check:?}");
+        assert!(
+            key_check.notes.iter().any(|n| n.contains(note)),
+            "{key}: {key_check:?}"
+        );
         assert!(out.identity.is_none());
         assert_eq!(out.causes.len(), 1);
         assert_eq!(out.causes[0].cause, CauseKind::ClientFileUnusable);

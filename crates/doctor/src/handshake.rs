@@ -176,9 +176,12 @@ pub async fn starttls(
             .map_err(|e| connect_error(format!("sending SSLRequest: {e}")))?;
         Ok((greeting, Some(stream)))
     };
-    tokio::time::timeout(timeout, exchange)
-        .await
-        .map_err(|_| connect_error(format!("no MySQL greeting within {} s", timeout.as_secs_f32())))?
+    tokio::time::timeout(timeout, exchange).await.map_err(|_| {
+        connect_error(format!(
+            "no MySQL greeting within {} s",
+            timeout.as_secs_f32()
+        ))
+    })?
 }
 
 #[cfg(test)]
@@ -236,9 +239,18 @@ mod tests {
     #[test]
     fn truncated_or_foreign_greetings_are_not_mysql() {
         assert!(matches!(parse_greeting(&[]), Err(Error::NotMysql(_))));
-        assert!(matches!(parse_greeting(b"SSH-2.0-OpenSSH"), Err(Error::NotMysql(_))));
-        assert!(matches!(parse_greeting(b"\x0a9.4.0\0\x01\x02"), Err(Error::NotMysql(_))));
-        assert!(matches!(parse_greeting(b"\x0a9.4.0"), Err(Error::NotMysql(_))));
+        assert!(matches!(
+            parse_greeting(b"SSH-2.0-OpenSSH"),
+            Err(Error::NotMysql(_))
+        ));
+        assert!(matches!(
+            parse_greeting(b"\x0a9.4.0\0\x01\x02"),
+            Err(Error::NotMysql(_))
+        ));
+        assert!(matches!(
+            parse_greeting(b"\x0a9.4.0"),
+            Err(Error::NotMysql(_))
+        ));
     }
 
     #[test]
@@ -249,7 +261,10 @@ mod tests {
         for bit in [CLIENT_PROTOCOL_41, CLIENT_SSL, CLIENT_SECURE_CONNECTION] {
             assert_eq!(caps & bit, bit);
         }
-        assert_eq!(u32::from_le_bytes([p[8], p[9], p[10], p[11]]), 16 * 1024 * 1024);
+        assert_eq!(
+            u32::from_le_bytes([p[8], p[9], p[10], p[11]]),
+            16 * 1024 * 1024
+        );
         assert_eq!(p[12], 45);
         assert!(p[13..].iter().all(|&b| b == 0));
         assert_eq!(p[13..].len(), 23);

@@ -91,6 +91,7 @@ const FIX_CLIENT_CERT: &str = "The server refused the client certificate: it mus
 /// greeting can be read, [`Error::BadServerName`]; every TLS problem is a [`Cause`].
 pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
     let now = request.now.unwrap_or_else(OffsetDateTime::now_utc);
+    let now = now.replace_nanosecond(0).unwrap_or(now);
     let name_text = request
         .server_name
         .clone()
@@ -259,7 +260,9 @@ fn protocol_causes(d: &Diagnosis, main: &TlsOutcome, causes: &mut chain::Causes)
                 format!(
                     "{} alone: {}",
                     p.version,
-                    f.alert.clone().map_or(f.error.clone(), |a| format!("alert {a}"))
+                    f.alert
+                        .clone()
+                        .map_or(f.error.clone(), |a| format!("alert {a}"))
                 )
             })
         })
@@ -329,7 +332,9 @@ fn protocol_causes(d: &Diagnosis, main: &TlsOutcome, causes: &mut chain::Causes)
             Severity::Error,
             format!(
                 "the handshake with --cert/--key fails ({}) while it succeeds without them",
-                f.alert.clone().map_or(f.error.clone(), |a| format!("alert {a}"))
+                f.alert
+                    .clone()
+                    .map_or(f.error.clone(), |a| format!("alert {a}"))
             ),
             FIX_CLIENT_CERT,
         );

@@ -170,37 +170,32 @@ pub async fn attempt(
         return Ok((greeting, None));
     };
     let connector = tokio_rustls::TlsConnector::from(config);
-    let outcome = match tokio::time::timeout(timeout, connector.connect(server_name.clone(), stream))
-        .await
-    {
-        Err(_) => TlsOutcome::Failed(Failure {
-            alert: None,
-            error: format!("no TLS handshake within {} s", timeout.as_secs_f32()),
-        }),
-        Ok(Err(e)) => TlsOutcome::Failed(failure(&e)),
-        Ok(Ok(mut tls)) => {
-            let (_, conn) = tls.get_ref();
-            let version = conn
-                .protocol_version()
-                .map(version_name)
-                .unwrap_or_default();
-            let cipher_suite = conn
-                .negotiated_cipher_suite()
-                .map(|s| suite_name(&s))
-                .unwrap_or_default();
-            // Polite close; a server that does not answer must not hold us.
-            let _ = tokio::time::timeout(timeout, tls.shutdown()).await;
-            TlsOutcome::Connected {
-                version,
-                cipher_suite,
+    let outcome =
+        match tokio::time::timeout(timeout, connector.connect(server_name.clone(), stream)).await {
+            Err(_) => TlsOutcome::Failed(Failure {
+                alert: None,
+                error: format!("no TLS handshake within {} s", timeout.as_secs_f32()),
+            }),
+            Ok(Err(e)) => TlsOutcome::Failed(failure(&e)),
+            Ok(Ok(mut tls)) => {
+                let (_, conn) = tls.get_ref();
+                let version = conn
+                    .protocol_version()
+                    .map(version_name)
+                    .unwrap_or_default();
+                let cipher_suite = conn
+                    .negotiated_cipher_suite()
+                    .map(|s| suite_name(&s))
+                    .unwrap_or_default();
+                // Polite close; a server that does not answer must not hold us.
+                let _ = tokio::time::timeout(timeout, tls.shutdown()).await;
+                TlsOutcome::Connected {
+                    version,
+                    cipher_suite,
+                }
             }
-        }
-    };
-    let chain = recorder
-        .chain
-        .lock()
-        .map(|c| c.clone())
-        .unwrap_or_default();
+        };
+    let chain = recorder.chain.lock().map(|c| c.clone()).unwrap_or_default();
     Ok((greeting, Some(Attempt { outcome, chain })))
 }
 

@@ -36,7 +36,11 @@ pub fn render_text(d: &Diagnosis) -> String {
         out,
         "server: {} · {}{}",
         d.server_version,
-        if d.offers_tls { "offers TLS" } else { "offers NO TLS" },
+        if d.offers_tls {
+            "offers TLS"
+        } else {
+            "offers NO TLS"
+        },
         d.handshake
             .as_ref()
             .map(|h| format!(" · handshake: {h}"))
@@ -51,7 +55,9 @@ pub fn render_text(d: &Diagnosis) -> String {
                 (None, Some(f)) => format!(
                     "{} refused ({})",
                     v.version,
-                    f.alert.clone().map_or(f.error.clone(), |a| format!("alert {a}"))
+                    f.alert
+                        .clone()
+                        .map_or(f.error.clone(), |a| format!("alert {a}"))
                 ),
                 (None, None) => format!("{} refused", v.version),
             })

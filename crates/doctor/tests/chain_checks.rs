@@ -23,7 +23,12 @@ fn causes_of(id: &str) -> Vec<(CauseKind, Severity)> {
         Some(&dir.path().join(&scenario.client.ca)),
         None,
         None,
-        scenario.client.crl.as_ref().map(|c| dir.path().join(c)).as_deref(),
+        scenario
+            .client
+            .crl
+            .as_ref()
+            .map(|c| dir.path().join(c))
+            .as_deref(),
     );
     let report = doctor::analyze(&ChainInput {
         chain: &chain,
@@ -32,8 +37,11 @@ fn causes_of(id: &str) -> Vec<(CauseKind, Severity)> {
         server_name: &scenario.client.host,
         now,
     });
-    let mut found: Vec<(CauseKind, Severity)> =
-        report.causes.iter().map(|c| (c.cause, c.severity)).collect();
+    let mut found: Vec<(CauseKind, Severity)> = report
+        .causes
+        .iter()
+        .map(|c| (c.cause, c.severity))
+        .collect();
     found.sort();
     found
 }

@@ -66,7 +66,11 @@ async fn diagnose(
             if std::env::var_os("DOCTOR_VERBOSE").is_some() {
                 eprintln!("{}", doctor::render_text(&d));
             }
-            let mut names: Vec<String> = d.cause_kinds().iter().map(|k| k.name().to_owned()).collect();
+            let mut names: Vec<String> = d
+                .cause_kinds()
+                .iter()
+                .map(|k| k.name().to_owned())
+                .collect();
             names.sort();
             Row::Diagnosed(names)
         }
@@ -98,7 +102,10 @@ async fn doctor_diagnoses_every_scenario_on_mysql_9() {
     .to_vec();
     for (id, causes) in &expected {
         for c in causes {
-            assert!(known.contains(&c.as_str()), "{id}: unknown cause {c:?} in expected_causes.toml");
+            assert!(
+                known.contains(&c.as_str()),
+                "{id}: unknown cause {c:?} in expected_causes.toml"
+            );
         }
     }
     let filter: Option<Vec<String>> = std::env::var("DOCTOR_SCENARIOS")
@@ -142,7 +149,11 @@ async fn doctor_diagnoses_every_scenario_on_mysql_9() {
             && kept.as_ref().is_some_and(|(k, _)| k == key)
             && let Some((k, mut reused)) = kept.take()
         {
-            if reused.swap_fixtures(&fixtures.files).await.expect("fixture swap") {
+            if reused
+                .swap_fixtures(&fixtures.files)
+                .await
+                .expect("fixture swap")
+            {
                 server = Some(reused);
             } else if reused.tls.enabled {
                 kept = Some((k, reused));
@@ -151,9 +162,15 @@ async fn doctor_diagnoses_every_scenario_on_mysql_9() {
         let server = match server {
             Some(s) => s,
             None => {
-                let boot = Server::boot(flavor, scenario, &fixtures, &labels, Duration::from_secs(90))
-                    .await
-                    .unwrap_or_else(|e| panic!("{}: boot: {e}", scenario.id));
+                let boot = Server::boot(
+                    flavor,
+                    scenario,
+                    &fixtures,
+                    &labels,
+                    Duration::from_secs(90),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{}: boot: {e}", scenario.id));
                 match boot {
                     Boot::Failed { .. } => {
                         let want = expected[&scenario.id].clone();
@@ -251,7 +268,11 @@ fn render(rows: &[(String, Vec<String>, Row)]) -> String {
     let _ = writeln!(
         out,
         "\naccuracy: {matches}/{scored} = {:.1}% ({not_started} scenario(s) not diagnosable: the server did not start on {FLAVOR})",
-        if scored == 0 { 0.0 } else { 100.0 * matches as f64 / scored as f64 }
+        if scored == 0 {
+            0.0
+        } else {
+            100.0 * matches as f64 / scored as f64
+        }
     );
     out
 }

@@ -33,7 +33,16 @@ fn diagnosis_schema_names_the_fields_and_cause_kinds() {
         assert!(props.contains_key(field), "missing {field}");
     }
     let text = schema.to_string();
-    for kind in ["expired", "chain_untrusted", "name_mismatch", "server_offers_no_tls", "client_file_unusable"] {
-        assert!(text.contains(&format!("\"{kind}\"")), "cause kind {kind} missing");
+    for kind in [
+        "expired",
+        "chain_untrusted",
+        "name_mismatch",
+        "server_offers_no_tls",
+        "client_file_unusable",
+    ] {
+        assert!(
+            text.contains(&format!("\"{kind}\"")),
+            "cause kind {kind} missing"
+        );
     }
 }
