@@ -115,7 +115,29 @@ pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
             .map(|(c, k)| (c.clone(), k.clone_key())),
     };
     let (host, port, timeout) = (request.host.as_str(), request.port, request.timeout);
-    let (greeting, main) = probe::attempt(host, port, &server_name, &main_offer, timeout).await?;
+    let mut identity_refused = None;
+    let (greeting, main) =
+        match probe::attempt(host, port, &server_name, &main_offer, timeout).await {
+            // rustls refused the client identity (e.g. a key type it cannot sign with): go on
+            // without it and say so.
+            Err(Error::Tls(detail)) if main_offer.identity.is_some() => {
+                identity_refused = Some(detail);
+                let offer = Offer {
+                    identity: None,
+                    ..main_offer
+                };
+                probe::attempt(host, port, &server_name, &offer, timeout).await?
+            }
+            other => other?,
+        };
+    if let Some(detail) = identity_refused {
+        causes.add(
+            CauseKind::ClientFileUnusable,
+            Severity::Error,
+            format!("--cert/--key: rustls cannot use this identity: {detail}"),
+            "Use a client certificate and key of a supported type (RSA 2048+, ECDSA P-256/P-384, Ed25519), PEM encoded.",
+        );
+    }
     let mut diagnosis = Diagnosis {
         target: Target {
             host: request.host.clone(),

@@ -12,7 +12,11 @@ use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme, SupportedCiph
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::AsyncWriteExt as _;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+/// How long to wait after a handshake with a client certificate for the server's verdict on it
+/// (TLS 1.3 sends a refusal after the handshake completes).
+const CLIENT_CERT_VERDICT: Duration = Duration::from_millis(1000);
 
 /// Result of one TLS attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,11 +191,32 @@ pub async fn attempt(
                     .negotiated_cipher_suite()
                     .map(|s| suite_name(&s))
                     .unwrap_or_default();
+                // With TLS 1.3 a server refuses a client certificate only after the client's
+                // handshake is done: its alert is the first thing to read. A MySQL server sends
+                // nothing else before the client's login packet, so a short read tells.
+                let refused = if offer.identity.is_some() {
+                    let mut buf = [0u8; 64];
+                    let wait = CLIENT_CERT_VERDICT.min(timeout);
+                    match tokio::time::timeout(wait, tls.read(&mut buf)).await {
+                        Ok(Err(e)) => Some(failure(&e)),
+                        Ok(Ok(0)) => Some(Failure {
+                            alert: None,
+                            error: "the server closed the connection right after the TLS handshake"
+                                .into(),
+                        }),
+                        _ => None,
+                    }
+                } else {
+                    None
+                };
                 // Polite close; a server that does not answer must not hold us.
                 let _ = tokio::time::timeout(timeout, tls.shutdown()).await;
-                TlsOutcome::Connected {
-                    version,
-                    cipher_suite,
+                match refused {
+                    Some(f) => TlsOutcome::Failed(f),
+                    None => TlsOutcome::Connected {
+                        version,
+                        cipher_suite,
+                    },
                 }
             }
         };
