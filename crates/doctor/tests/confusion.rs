@@ -78,6 +78,64 @@ async fn diagnose(
     }
 }
 
+/// The kept server with `fixtures` swapped in, when it has the same configuration and the swap
+/// was clean (else `None`: boot fresh). A server that refused the swap but still serves stays kept.
+async fn swap_into_kept(
+    kept: &mut Option<(String, Box<Server>)>,
+    key: Option<&str>,
+    fixtures: &certgen::Fixtures,
+) -> Result<Option<Box<Server>>, String> {
+    let Some(key) = key else { return Ok(None) };
+    if !kept.as_ref().is_some_and(|(k, _)| k == key) {
+        return Ok(None);
+    }
+    let Some((k, mut server)) = kept.take() else {
+        return Ok(None);
+    };
+    if server
+        .swap_fixtures(&fixtures.files)
+        .await
+        .map_err(|e| format!("fixture swap: {e}"))?
+    {
+        return Ok(Some(server));
+    }
+    if server.tls.enabled {
+        *kept = Some((k, server));
+    }
+    Ok(None)
+}
+
+/// Diagnoses `scenario` on `reused` or a fresh server (with its `[reload]` applied); returns
+/// the row and the server when it started. `Err` is a Docker failure.
+async fn run_one(
+    scenario: &scenario::Scenario,
+    flavor: &'static Flavor,
+    fixtures: &certgen::Fixtures,
+    labels: &RunLabels,
+    reused: Option<Box<Server>>,
+) -> Result<(Row, Option<Box<Server>>), String> {
+    let server = match reused {
+        Some(server) => server,
+        None => {
+            let boot = Server::boot(flavor, scenario, fixtures, labels, Duration::from_secs(90))
+                .await
+                .map_err(|e| format!("boot: {e}"))?;
+            let Boot::Ready(mut server) = boot else {
+                return Ok((Row::NotStarted, None));
+            };
+            if let Some(spec) = &scenario.reload {
+                server
+                    .reload(&fixtures.reload, spec.no_rollback_on_error)
+                    .await
+                    .map_err(|e| format!("reload: {e}"))?;
+            }
+            server
+        }
+    };
+    let row = diagnose(scenario, &server, fixtures).await;
+    Ok((row, Some(server)))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_diagnoses_every_scenario_on_mysql_9() {
     let flavor = Flavor::by_name(FLAVOR).expect("known flavor");
@@ -144,51 +202,41 @@ async fn doctor_diagnoses_every_scenario_on_mysql_9() {
     for scenario in &scenarios {
         let fixtures = certgen::generate(scenario, now).expect("fixtures generate");
         let key = harness::reuse_key(scenario, flavor);
-        let mut server = None;
-        if let Some(key) = &key
-            && kept.as_ref().is_some_and(|(k, _)| k == key)
-            && let Some((k, mut reused)) = kept.take()
-        {
-            if reused
-                .swap_fixtures(&fixtures.files)
-                .await
-                .expect("fixture swap")
-            {
-                server = Some(reused);
-            } else if reused.tls.enabled {
-                kept = Some((k, reused));
-            }
-        }
-        let server = match server {
-            Some(s) => s,
-            None => {
-                let boot = Server::boot(
-                    flavor,
-                    scenario,
-                    &fixtures,
-                    &labels,
-                    Duration::from_secs(90),
-                )
-                .await
-                .unwrap_or_else(|e| panic!("{}: boot: {e}", scenario.id));
-                match boot {
-                    Boot::Failed { .. } => {
-                        let want = expected[&scenario.id].clone();
-                        rows.push((scenario.id.clone(), want, Row::NotStarted));
-                        continue;
-                    }
-                    Boot::Ready(mut s) => {
-                        if let Some(spec) = &scenario.reload {
-                            s.reload(&fixtures.reload, spec.no_rollback_on_error)
-                                .await
-                                .unwrap_or_else(|e| panic!("{}: reload: {e}", scenario.id));
-                        }
-                        s
-                    }
+        let expected_here = expected[&scenario.id].clone();
+        // A second, fresh try when Docker fails or the doctor cannot reach the server: other
+        // work on this machine may sweep the project's containers (`cargo xtask clean`).
+        let mut outcome = None;
+        for attempt in 0..2 {
+            let reused = if attempt == 0 {
+                swap_into_kept(&mut kept, key.as_deref(), &fixtures).await
+            } else {
+                kept = None;
+                Ok(None)
+            };
+            let tried = match reused {
+                Ok(reused) => run_one(scenario, flavor, &fixtures, &labels, reused).await,
+                Err(e) => Err(e),
+            };
+            match tried {
+                Ok((Row::NoDiagnosis(e), _)) if attempt == 0 => {
+                    eprintln!(
+                        "{}: no diagnosis ({e}); retrying on a fresh server",
+                        scenario.id
+                    );
+                }
+                Err(e) if attempt == 0 => {
+                    eprintln!("{}: {e}; retrying on a fresh server", scenario.id);
+                }
+                Err(e) => panic!("{}: {e}", scenario.id),
+                Ok(done) => {
+                    outcome = Some(done);
+                    break;
                 }
             }
+        }
+        let Some((row, server)) = outcome else {
+            unreachable!("the second attempt either returns or panics")
         };
-        let row = diagnose(scenario, &server, &fixtures).await;
         eprintln!(
             "{}: {}",
             scenario.id,
@@ -198,12 +246,12 @@ async fn doctor_diagnoses_every_scenario_on_mysql_9() {
                 Row::NoDiagnosis(e) => format!("no diagnosis: {e}"),
             }
         );
-        rows.push((scenario.id.clone(), expected[&scenario.id].clone(), row));
+        rows.push((scenario.id.clone(), expected_here, row));
         // Keep a server whose own boot was clean (TLS on, no TLS line beyond the informational
         // ones) for the next scenario of the same configuration, as the fast path does.
-        let clean = server.tls.enabled && harness::notable_lines(&server.tls.log).is_empty();
-        if let Some(key) = key
-            && clean
+        if let (Some(key), Some(server)) = (key, server)
+            && server.tls.enabled
+            && harness::notable_lines(&server.tls.log).is_empty()
             && kept.as_ref().is_none_or(|(k, _)| *k != key)
         {
             kept = Some((key, server));
