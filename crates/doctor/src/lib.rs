@@ -330,7 +330,7 @@ fn protocol_causes(d: &Diagnosis, main: &TlsOutcome, causes: &mut chain::Causes)
                 causes.add(
                     CauseKind::NoSharedCipher,
                     Severity::Error,
-                    format!("{evidence}: the server finds no suite it can use among those offered (OpenSSL: no shared cipher)"),
+                    format!("{evidence}: the server finds no suite it can use among the modern ones offered (ECDHE key exchange, AEAD: what rustls, Go and current JDKs offer; OpenSSL: no shared cipher). Clients that still offer legacy suites (RSA key exchange, CBC) may connect"),
                     FIX_CIPHER,
                 );
             } else {
