@@ -96,8 +96,13 @@ pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
         .server_name
         .clone()
         .unwrap_or_else(|| request.host.clone());
-    let server_name = ServerName::try_from(name_text.clone())
-        .map_err(|_| Error::BadServerName(name_text.clone()))?;
+    let dial = Dial {
+        host: &request.host,
+        port: request.port,
+        server_name: ServerName::try_from(name_text.clone())
+            .map_err(|_| Error::BadServerName(name_text.clone()))?,
+        timeout: request.timeout,
+    };
     let files = files::check(
         request.ca.as_deref(),
         request.cert.as_deref(),
@@ -105,39 +110,7 @@ pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
         request.crl.as_deref(),
     );
     let mut causes = chain::Causes(files.causes.clone());
-    let all_versions = vec![&rustls::version::TLS13, &rustls::version::TLS12];
-    let main_offer = Offer {
-        versions: all_versions,
-        suites: Vec::new(),
-        identity: files
-            .identity
-            .as_ref()
-            .map(|(c, k)| (c.clone(), k.clone_key())),
-    };
-    let (host, port, timeout) = (request.host.as_str(), request.port, request.timeout);
-    let mut identity_refused = None;
-    let (greeting, main) =
-        match probe::attempt(host, port, &server_name, &main_offer, timeout).await {
-            // rustls refused the client identity (e.g. a key type it cannot sign with): go on
-            // without it and say so.
-            Err(Error::Tls(detail)) if main_offer.identity.is_some() => {
-                identity_refused = Some(detail);
-                let offer = Offer {
-                    identity: None,
-                    ..main_offer
-                };
-                probe::attempt(host, port, &server_name, &offer, timeout).await?
-            }
-            other => other?,
-        };
-    if let Some(detail) = identity_refused {
-        causes.add(
-            CauseKind::ClientFileUnusable,
-            Severity::Error,
-            format!("--cert/--key: rustls cannot use this identity: {detail}"),
-            "Use a client certificate and key of a supported type (RSA 2048+, ECDSA P-256/P-384, Ed25519), PEM encoded.",
-        );
-    }
+    let (greeting, main) = dial.as_a_client(&files, &mut causes).await?;
     let mut diagnosis = Diagnosis {
         target: Target {
             host: request.host.clone(),
@@ -166,18 +139,12 @@ pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
         causes.add(
             CauseKind::ServerOffersNoTls,
             Severity::Error,
-            format!(
-                "the server's greeting ({} {}, capability flags {:#010x}) lacks CLIENT_SSL (0x0800): clients with --ssl-mode=REQUIRED or stricter fail with 2026 (SSL connection error: SSL is required but the server doesn't support it)",
-                if greeting.server_version.contains("MariaDB") { "MariaDB" } else { "MySQL" },
-                greeting.server_version,
-                greeting.capabilities
-            ),
+            no_tls_evidence(&greeting),
             FIX_NO_TLS,
         );
         diagnosis.causes = sorted(causes.0);
         return Ok(diagnosis);
     };
-    let mut chain_der = main.chain.clone();
     diagnosis.handshake = Some(match &main.outcome {
         TlsOutcome::Connected {
             version,
@@ -185,66 +152,12 @@ pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
         } => format!("{version} {cipher_suite}"),
         TlsOutcome::Failed(f) => format!("failed: {}", f.error),
     });
-
-    // Versions, each alone.
-    let mut accepted = Vec::new();
-    for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
-        let offer = Offer {
-            versions: vec![version],
-            ..Offer::default()
-        };
-        let name = probe::version_name(version.version);
-        let (_, attempt) = probe::attempt(host, port, &server_name, &offer, timeout).await?;
-        let Some(attempt) = attempt else { continue };
-        if chain_der.is_empty() {
-            chain_der = attempt.chain.clone();
-        }
-        let probe = match attempt.outcome {
-            TlsOutcome::Connected { cipher_suite, .. } => {
-                accepted.push(name.clone());
-                VersionProbe {
-                    version: name,
-                    accepted: true,
-                    cipher_suite: Some(cipher_suite),
-                    failure: None,
-                }
-            }
-            TlsOutcome::Failed(f) => VersionProbe {
-                version: name,
-                accepted: false,
-                cipher_suite: None,
-                failure: Some(f),
-            },
-        };
-        diagnosis.tls_versions.push(probe);
-    }
-
-    // Suites, each alone at its own version.
+    // The chain from the first attempt that got one (a failed handshake may end before it).
+    let mut chain_der = main.chain.clone();
+    diagnosis.tls_versions = dial.versions(&mut chain_der).await?;
     if request.probe_ciphers {
-        for suite in probe::provider().cipher_suites {
-            let offer = Offer {
-                versions: vec![suite.version()],
-                suites: vec![suite],
-                identity: None,
-            };
-            let (_, attempt) = probe::attempt(host, port, &server_name, &offer, timeout).await?;
-            let Some(attempt) = attempt else { continue };
-            if chain_der.is_empty() {
-                chain_der = attempt.chain.clone();
-            }
-            let (accepted, alert) = match attempt.outcome {
-                TlsOutcome::Connected { .. } => (true, None),
-                TlsOutcome::Failed(f) => (false, f.alert),
-            };
-            diagnosis.cipher_suites.push(SuiteProbe {
-                suite: probe::suite_name(&suite),
-                version: probe::version_name(suite.version().version),
-                accepted,
-                alert,
-            });
-        }
+        diagnosis.cipher_suites = dial.suites(&mut chain_der).await?;
     }
-
     protocol_causes(&diagnosis, &main.outcome, &mut causes);
 
     let report = chain::analyze(&ChainInput {
@@ -262,6 +175,140 @@ pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
     }
     diagnosis.causes = sorted(causes.0);
     Ok(diagnosis)
+}
+
+/// Where and how long to dial; one method per kind of attempt.
+struct Dial<'a> {
+    host: &'a str,
+    port: u16,
+    server_name: ServerName<'static>,
+    timeout: std::time::Duration,
+}
+
+impl Dial<'_> {
+    async fn attempt(
+        &self,
+        offer: &Offer,
+    ) -> Result<(handshake::Greeting, Option<probe::Attempt>), Error> {
+        probe::attempt(self.host, self.port, &self.server_name, offer, self.timeout).await
+    }
+
+    /// The connection a client would make: both versions, every suite, the client identity
+    /// when the files give one. A client identity rustls refuses (e.g. a key type it cannot
+    /// sign with) is dropped for a second try and becomes a `client_file_unusable` cause.
+    async fn as_a_client(
+        &self,
+        files: &ClientFiles,
+        causes: &mut chain::Causes,
+    ) -> Result<(handshake::Greeting, Option<probe::Attempt>), Error> {
+        let offer = Offer {
+            versions: vec![&rustls::version::TLS13, &rustls::version::TLS12],
+            suites: Vec::new(),
+            identity: files
+                .identity
+                .as_ref()
+                .map(|(c, k)| (c.clone(), k.clone_key())),
+        };
+        match self.attempt(&offer).await {
+            Err(Error::Tls(detail)) if offer.identity.is_some() => {
+                causes.add(
+                    CauseKind::ClientFileUnusable,
+                    Severity::Error,
+                    format!("--cert/--key: rustls cannot use this identity: {detail}"),
+                    "Use a client certificate and key of a supported type (RSA 2048+, ECDSA P-256/P-384, Ed25519), PEM encoded.",
+                );
+                let offer = Offer {
+                    identity: None,
+                    ..offer
+                };
+                self.attempt(&offer).await
+            }
+            other => other,
+        }
+    }
+
+    /// One connection per version (1.3, 1.2), all suites, no client certificate. Fills `chain`
+    /// when still empty.
+    async fn versions(
+        &self,
+        chain: &mut Vec<rustls::pki_types::CertificateDer<'static>>,
+    ) -> Result<Vec<VersionProbe>, Error> {
+        let mut probes = Vec::new();
+        for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+            let offer = Offer {
+                versions: vec![version],
+                ..Offer::default()
+            };
+            let (_, Some(attempt)) = self.attempt(&offer).await? else {
+                continue;
+            };
+            if chain.is_empty() {
+                chain.clone_from(&attempt.chain);
+            }
+            let version = probe::version_name(version.version);
+            probes.push(match attempt.outcome {
+                TlsOutcome::Connected { cipher_suite, .. } => VersionProbe {
+                    version,
+                    accepted: true,
+                    cipher_suite: Some(cipher_suite),
+                    failure: None,
+                },
+                TlsOutcome::Failed(f) => VersionProbe {
+                    version,
+                    accepted: false,
+                    cipher_suite: None,
+                    failure: Some(f),
+                },
+            });
+        }
+        Ok(probes)
+    }
+
+    /// One connection per rustls suite (at most 9), offering only it at its version. Fills
+    /// `chain` when still empty.
+    async fn suites(
+        &self,
+        chain: &mut Vec<rustls::pki_types::CertificateDer<'static>>,
+    ) -> Result<Vec<SuiteProbe>, Error> {
+        let mut probes = Vec::new();
+        for suite in probe::provider().cipher_suites {
+            let offer = Offer {
+                versions: vec![suite.version()],
+                suites: vec![suite],
+                identity: None,
+            };
+            let (_, Some(attempt)) = self.attempt(&offer).await? else {
+                continue;
+            };
+            if chain.is_empty() {
+                chain.clone_from(&attempt.chain);
+            }
+            let (accepted, alert) = match attempt.outcome {
+                TlsOutcome::Connected { .. } => (true, None),
+                TlsOutcome::Failed(f) => (false, f.alert),
+            };
+            probes.push(SuiteProbe {
+                suite: probe::suite_name(&suite),
+                version: probe::version_name(suite.version().version),
+                accepted,
+                alert,
+            });
+        }
+        Ok(probes)
+    }
+}
+
+/// Evidence for a greeting without `CLIENT_SSL`.
+fn no_tls_evidence(greeting: &handshake::Greeting) -> String {
+    let family = if greeting.server_version.contains("MariaDB") {
+        "MariaDB"
+    } else {
+        "MySQL"
+    };
+    format!(
+        "the server's greeting ({family} {}, capability flags {:#010x}) lacks CLIENT_SSL (0x0800): clients with --ssl-mode=REQUIRED or stricter fail with 2026 (SSL connection error: SSL is required but the server doesn't support it)",
+        greeting.server_version, greeting.capabilities
+    )
 }
 
 /// Errors first, then by kind.

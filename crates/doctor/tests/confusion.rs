@@ -86,7 +86,7 @@ async fn swap_into_kept(
     fixtures: &certgen::Fixtures,
 ) -> Result<Option<Box<Server>>, String> {
     let Some(key) = key else { return Ok(None) };
-    if !kept.as_ref().is_some_and(|(k, _)| k == key) {
+    if kept.as_ref().is_none_or(|(k, _)| k != key) {
         return Ok(None);
     }
     let Some((k, mut server)) = kept.take() else {
