@@ -222,3 +222,31 @@ pub fn json_schema() -> String {
 
 /// Where the committed schema lives, relative to the repository root.
 pub const SCHEMA_FILE: &str = "crates/doctor/diagnosis.schema.json";
+
+/// Accumulates causes, one per kind, merging evidence.
+#[derive(Default)]
+pub(crate) struct Causes(pub(crate) Vec<Cause>);
+
+impl Causes {
+    pub(crate) fn add(&mut self, kind: CauseKind, severity: Severity, evidence: String, fix: &str) {
+        if let Some(c) = self.0.iter_mut().find(|c| c.cause == kind) {
+            if !c.evidence.contains(&evidence) {
+                c.evidence.push(evidence);
+            }
+            if severity == Severity::Error {
+                c.severity = Severity::Error;
+            }
+            return;
+        }
+        self.0.push(Cause {
+            cause: kind,
+            severity,
+            evidence: vec![evidence],
+            fix: fix.to_owned(),
+        });
+    }
+
+    pub(crate) fn has(&self, kind: CauseKind) -> bool {
+        self.0.iter().any(|c| c.cause == kind)
+    }
+}

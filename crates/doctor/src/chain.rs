@@ -1,169 +1,18 @@
 //! Checks of the server's chain against the client's CA file: validity dates (the anchor's
 //! too), the issuer path as OpenSSL builds it (trusted first, by name), CA flags, keyUsage,
-//! path length, purpose, signature and key strength, the server name against SAN/CN, and
-//! webpki's verdict (rustls `WebPkiServerVerifier`) with its exact error. Pure: chain, CA file,
-//! CRLs, name and `now` in; causes out.
+//! path length, purpose, signature and key strength, and webpki's verdict (rustls
+//! `WebPkiServerVerifier`) with its exact error; the name check is `names`. Pure: chain, CA
+//! file, CRLs, name and `now` in; causes out.
 
+use crate::cause::Causes;
+use crate::cert::{Parsed, parse, rfc3339};
 use crate::{Cause, CauseKind, CertInfo, Severity};
 use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, UnixTime};
-use std::net::IpAddr;
 use std::sync::Arc;
 use time::OffsetDateTime;
-use x509_parser::prelude::{FromDer as _, GeneralName, X509Certificate};
 
 /// Longest issuer path followed (guards against loops in hostile chains).
 const MAX_DEPTH: usize = 10;
-
-/// A parsed certificate and its description.
-struct Parsed<'a> {
-    der: &'a [u8],
-    x509: X509Certificate<'a>,
-    info: CertInfo,
-}
-
-impl Parsed<'_> {
-    fn subject(&self) -> &str {
-        &self.info.subject
-    }
-
-    fn self_issued(&self) -> bool {
-        self.x509.subject().as_raw() == self.x509.issuer().as_raw()
-    }
-
-    fn issued(&self, child: &Parsed<'_>) -> bool {
-        self.x509.subject().as_raw() == child.x509.issuer().as_raw()
-    }
-}
-
-fn parse(der: &[u8]) -> Result<Parsed<'_>, String> {
-    let (_, x509) = X509Certificate::from_der(der).map_err(|e| e.to_string())?;
-    let info = describe_parsed(der, &x509);
-    Ok(Parsed { der, x509, info })
-}
-
-/// Describes one DER certificate (subject, dates, SAN, CA flags, key, …).
-///
-/// Errors: the parser's message when the bytes are not an X.509 certificate.
-pub fn describe(der: &[u8]) -> Result<CertInfo, String> {
-    parse(der).map(|p| p.info)
-}
-
-fn rfc3339(ts: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| format!("@{ts}"))
-}
-
-fn signature_name(oid: &str) -> String {
-    match oid {
-        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
-        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
-        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
-        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
-        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
-        "1.2.840.113549.1.1.10" => "rsassaPss",
-        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
-        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
-        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
-        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
-        "1.3.101.112" => "ED25519",
-        other => return other.to_owned(),
-    }
-    .to_owned()
-}
-
-fn describe_parsed(der: &[u8], x: &X509Certificate<'_>) -> CertInfo {
-    let san = x.subject_alternative_name().ok().flatten().map(|ext| {
-        ext.value
-            .general_names
-            .iter()
-            .map(|name| match name {
-                GeneralName::DNSName(d) => format!("DNS:{d}"),
-                GeneralName::IPAddress(bytes) => match ip_from_bytes(bytes) {
-                    Some(ip) => format!("IP:{ip}"),
-                    None => format!("IP:<{} bytes>", bytes.len()),
-                },
-                other => format!("{other}"),
-            })
-            .collect()
-    });
-    let bc = x.basic_constraints().ok().flatten();
-    let key_usage = x.key_usage().ok().flatten().map(|ku| {
-        let ku = ku.value;
-        [
-            (ku.digital_signature(), "digitalSignature"),
-            (ku.non_repudiation(), "nonRepudiation"),
-            (ku.key_encipherment(), "keyEncipherment"),
-            (ku.data_encipherment(), "dataEncipherment"),
-            (ku.key_agreement(), "keyAgreement"),
-            (ku.key_cert_sign(), "keyCertSign"),
-            (ku.crl_sign(), "cRLSign"),
-        ]
-        .into_iter()
-        .filter(|(set, _)| *set)
-        .map(|(_, name)| name.to_owned())
-        .collect()
-    });
-    let eku = x.extended_key_usage().ok().flatten().map(|e| {
-        let e = e.value;
-        let mut out: Vec<String> = [
-            (e.any, "any"),
-            (e.server_auth, "serverAuth"),
-            (e.client_auth, "clientAuth"),
-            (e.code_signing, "codeSigning"),
-            (e.email_protection, "emailProtection"),
-            (e.time_stamping, "timeStamping"),
-            (e.ocsp_signing, "OCSPSigning"),
-        ]
-        .into_iter()
-        .filter(|(set, _)| *set)
-        .map(|(_, name)| name.to_owned())
-        .collect();
-        out.extend(e.other.iter().map(|oid| oid.to_id_string()));
-        out
-    });
-    let spki = x.public_key();
-    let key_alg = spki.algorithm.algorithm.to_id_string();
-    let key = match (key_alg.as_str(), spki.parsed()) {
-        ("1.3.101.112", _) => "Ed25519".to_owned(),
-        ("1.3.101.113", _) => "Ed448".to_owned(),
-        (_, Ok(x509_parser::public_key::PublicKey::RSA(rsa))) => format!("RSA-{}", rsa.key_size()),
-        (_, Ok(x509_parser::public_key::PublicKey::EC(ec))) => format!("EC-{}", ec.key_size()),
-        (oid, _) => oid.to_owned(),
-    };
-    CertInfo {
-        subject: x.subject().to_string(),
-        issuer: x.issuer().to_string(),
-        serial: x.raw_serial_as_string(),
-        not_before: rfc3339(x.validity().not_before.timestamp()),
-        not_after: rfc3339(x.validity().not_after.timestamp()),
-        san,
-        is_ca: bc.as_ref().map(|b| b.value.ca),
-        path_len: bc.and_then(|b| b.value.path_len_constraint),
-        key_usage,
-        eku,
-        version: x.version().0 + 1,
-        signature_algorithm: signature_name(&x.signature_algorithm.algorithm.to_id_string()),
-        key,
-        sha256: hex(ring::digest::digest(&ring::digest::SHA256, der).as_ref()),
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
-    match bytes.len() {
-        4 => <[u8; 4]>::try_from(bytes).ok().map(IpAddr::from),
-        16 => <[u8; 16]>::try_from(bytes).ok().map(IpAddr::from),
-        _ => None,
-    }
-}
 
 /// `1d 2h 3m` for a number of seconds (absolute value).
 pub fn span(seconds: i64) -> String {
@@ -200,38 +49,10 @@ pub struct ChainReport {
     pub causes: Vec<Cause>,
 }
 
-/// Accumulates causes, one per kind, merging evidence.
-#[derive(Default)]
-pub(crate) struct Causes(pub(crate) Vec<Cause>);
-
-impl Causes {
-    pub(crate) fn add(&mut self, kind: CauseKind, severity: Severity, evidence: String, fix: &str) {
-        if let Some(c) = self.0.iter_mut().find(|c| c.cause == kind) {
-            if !c.evidence.contains(&evidence) {
-                c.evidence.push(evidence);
-            }
-            if severity == Severity::Error {
-                c.severity = Severity::Error;
-            }
-            return;
-        }
-        self.0.push(Cause {
-            cause: kind,
-            severity,
-            evidence: vec![evidence],
-            fix: fix.to_owned(),
-        });
-    }
-
-    fn has(&self, kind: CauseKind) -> bool {
-        self.0.iter().any(|c| c.cause == kind)
-    }
-}
-
 const FIX_EXPIRED: &str = "Renew the certificate (same key or new) from its CA and install it on the server (ssl_cert; then ALTER INSTANCE RELOAD TLS on MySQL 8+, FLUSH SSL on MariaDB 10.4+); for an expired CA, reissue the CA and give clients the new CA file. If the dates look right, fix the clock of the client or server (NTP).";
 const FIX_NOT_YET_VALID: &str = "Fix the clock (NTP) on the host whose time is behind, or reissue the certificate with a notBefore in the past (backdate by an hour or a day).";
 const FIX_CHAIN: &str = "Make the chain lead to the client's CA: the server's ssl_cert must hold the server certificate followed by every intermediate CA (leaf first), and clients must get the root CA that issued it (--ssl-ca). Every issuing certificate needs basicConstraints CA:TRUE and keyUsage keyCertSign, within its pathLenConstraint.";
-const FIX_NAME: &str = "Reissue the server certificate with a subjectAltName for every name and address clients dial (DNS:<host>, IP:<address>), or make clients dial a name the certificate has; VERIFY_CA skips the name check but also its protection.";
+
 const FIX_UNACCEPTABLE: &str = "Reissue the server certificate as X.509 v3 with extendedKeyUsage serverAuth (or none), a SHA-256 (or stronger) signature and an RSA key of at least 2048 bits (or P-256/Ed25519).";
 const FIX_REVOKED: &str = "The CA revoked this server certificate: issue and install a new one (and find out why it was revoked).";
 
@@ -261,7 +82,7 @@ pub fn analyze(input: &ChainInput<'_>) -> ChainReport {
         check_dates(&path, now, &mut causes);
         check_path(&path, &anchors, &mut causes);
         check_leaf(&path, &mut causes);
-        check_name(leaf, input.server_name, &mut causes);
+        crate::names::check_name(leaf, input.server_name, &mut causes);
         if !input.anchors.is_empty() {
             webpki_verdict(input, leaf, &mut causes);
         }
@@ -512,87 +333,6 @@ fn check_leaf(path: &[Step<'_, '_>], causes: &mut Causes) {
     }
 }
 
-/// RFC 6125 DNS matching: case-insensitive, a wildcard only as the whole leftmost label and
-/// never matching the bare parent name.
-fn dns_matches(pattern: &str, name: &str) -> bool {
-    let (pattern, name) = (pattern.to_ascii_lowercase(), name.to_ascii_lowercase());
-    let (pattern, name) = (pattern.trim_end_matches('.'), name.trim_end_matches('.'));
-    match pattern.strip_prefix("*.") {
-        Some(parent) => name
-            .split_once('.')
-            .is_some_and(|(label, rest)| !label.is_empty() && rest == parent),
-        None => pattern == name,
-    }
-}
-
-fn check_name(leaf: &Parsed<'_>, server_name: &str, causes: &mut Causes) {
-    let info = &leaf.info;
-    let cn: Option<String> = leaf
-        .x509
-        .subject()
-        .iter_common_name()
-        .next()
-        .and_then(|cn| cn.as_str().ok())
-        .map(str::to_owned);
-    let sans = info.san.clone().unwrap_or_default();
-    let shown = if sans.is_empty() {
-        "none".to_owned()
-    } else {
-        sans.join(", ")
-    };
-    if let Ok(ip) = server_name.parse::<IpAddr>() {
-        if sans
-            .iter()
-            .any(|s| s.strip_prefix("IP:").and_then(|a| a.parse::<IpAddr>().ok()) == Some(ip))
-        {
-            return;
-        }
-        causes.add(
-            CauseKind::NameMismatch,
-            Severity::Error,
-            format!(
-                "the client dials the IP address {ip}, which is not among the certificate's IP subjectAltNames (SAN: {shown}; CN: {}); IP addresses are never matched against the CN",
-                cn.as_deref().unwrap_or("none")
-            ),
-            FIX_NAME,
-        );
-        return;
-    }
-    let dns: Vec<&str> = sans.iter().filter_map(|s| s.strip_prefix("DNS:")).collect();
-    if dns.iter().any(|p| dns_matches(p, server_name)) {
-        return;
-    }
-    if dns.is_empty() && cn.as_deref().is_some_and(|cn| dns_matches(cn, server_name)) {
-        causes.add(
-            CauseKind::NameMismatch,
-            Severity::Warning,
-            format!(
-                "{server_name} is only in the subject CN ({}) and the certificate has no DNS subjectAltName (SAN: {shown}); OpenSSL-based clients fall back to the CN, Go, Java and rustls clients refuse it",
-                info.subject
-            ),
-            FIX_NAME,
-        );
-        return;
-    }
-    let wildcard_hint = if dns.iter().any(|p| {
-        p.strip_prefix("*.")
-            .is_some_and(|parent| parent.eq_ignore_ascii_case(server_name))
-    }) {
-        " (a wildcard *.name does not match the bare name)"
-    } else {
-        ""
-    };
-    causes.add(
-        CauseKind::NameMismatch,
-        Severity::Error,
-        format!(
-            "{server_name} is not among the certificate's subjectAltNames (SAN: {shown}; CN: {}){wildcard_hint}",
-            cn.as_deref().unwrap_or("none")
-        ),
-        FIX_NAME,
-    );
-}
-
 /// rustls' own verifier against the CA file, for its exact error; merged into the causes.
 fn webpki_verdict(input: &ChainInput<'_>, leaf: &Parsed<'_>, causes: &mut Causes) {
     use rustls::client::danger::ServerCertVerifier as _;
@@ -679,7 +419,7 @@ fn webpki_verdict(input: &ChainInput<'_>, leaf: &Parsed<'_>, causes: &mut Causes
     let (severity, fix) = match kind {
         CauseKind::Expired => (Severity::Error, FIX_EXPIRED),
         CauseKind::NotYetValid => (Severity::Error, FIX_NOT_YET_VALID),
-        CauseKind::NameMismatch => (Severity::Error, FIX_NAME),
+        CauseKind::NameMismatch => (Severity::Error, crate::names::FIX_NAME),
         CauseKind::Revoked => (Severity::Error, FIX_REVOKED),
         CauseKind::CertificateUnacceptable if leaf.info.version == 1 => {
             (Severity::Warning, FIX_UNACCEPTABLE)
@@ -700,15 +440,6 @@ fn webpki_verdict(input: &ChainInput<'_>, leaf: &Parsed<'_>, causes: &mut Causes
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wildcards_match_one_label_and_never_the_bare_name() {
-        assert!(dns_matches("*.localhost", "db.localhost"));
-        assert!(!dns_matches("*.localhost", "localhost"));
-        assert!(!dns_matches("*.localhost", "a.b.localhost"));
-        assert!(dns_matches("LocalHost", "localhost"));
-        assert!(!dns_matches("db.example.test", "localhost"));
-    }
 
     #[test]
     fn spans_read_like_durations() {

@@ -3,7 +3,7 @@
 //! base64), unencrypted, and the key belonging to the certificate. What can still be decoded is
 //! returned so the rest of the diagnosis can go on (a DER CA file still says which CA it is).
 
-use crate::chain::Causes;
+use crate::cause::Causes;
 use crate::{CauseKind, FileCheck, Severity};
 use rustls::pki_types::pem::{self, PemObject as _};
 use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};

@@ -8,10 +8,12 @@
 //! (one, two version probes, at most one per rustls cipher suite).
 
 mod cause;
+mod cert;
 mod chain;
 mod error;
 mod files;
 pub mod handshake;
+mod names;
 mod probe;
 mod render;
 
@@ -19,7 +21,8 @@ pub use cause::{
     Cause, CauseKind, CertInfo, Diagnosis, FileCheck, SCHEMA_FILE, Severity, SuiteProbe, Target,
     VersionProbe, json_schema,
 };
-pub use chain::{ChainInput, ChainReport, analyze, describe};
+pub use cert::describe;
+pub use chain::{ChainInput, ChainReport, analyze};
 pub use error::Error;
 pub use files::{ClientFiles, check as check_files};
 pub use probe::Failure;
@@ -109,7 +112,7 @@ pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
         request.key.as_deref(),
         request.crl.as_deref(),
     );
-    let mut causes = chain::Causes(files.causes.clone());
+    let mut causes = cause::Causes(files.causes.clone());
     let (greeting, main) = dial.as_a_client(&files, &mut causes).await?;
     let mut diagnosis = Diagnosis {
         target: Target {
@@ -130,7 +133,7 @@ pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
         ca: files
             .anchors
             .iter()
-            .filter_map(|der| chain::describe(der.as_ref()).ok())
+            .filter_map(|der| cert::describe(der.as_ref()).ok())
             .collect(),
         files: files.checks.clone(),
         causes: Vec::new(),
@@ -199,7 +202,7 @@ impl Dial<'_> {
     async fn as_a_client(
         &self,
         files: &ClientFiles,
-        causes: &mut chain::Causes,
+        causes: &mut cause::Causes,
     ) -> Result<(handshake::Greeting, Option<probe::Attempt>), Error> {
         let offer = Offer {
             versions: vec![&rustls::version::TLS13, &rustls::version::TLS12],
@@ -318,7 +321,7 @@ fn sorted(mut causes: Vec<Cause>) -> Vec<Cause> {
 }
 
 /// Causes the version/suite probes show.
-fn protocol_causes(d: &Diagnosis, main: &TlsOutcome, causes: &mut chain::Causes) {
+fn protocol_causes(d: &Diagnosis, main: &TlsOutcome, causes: &mut cause::Causes) {
     let ok = |v: &str| d.tls_versions.iter().any(|p| p.version == v && p.accepted);
     let (tls13, tls12) = (ok("TLSv1.3"), ok("TLSv1.2"));
     let alerts: Vec<String> = d
