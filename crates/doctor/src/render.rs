@@ -136,3 +136,62 @@ pub fn render_text(d: &Diagnosis) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cause, CauseKind, Target};
+
+    fn diagnosis(causes: Vec<Cause>, offers_tls: bool) -> Diagnosis {
+        Diagnosis {
+            target: Target {
+                host: "127.0.0.1".into(),
+                port: 3306,
+                server_name: "db.test".into(),
+            },
+            checked_at: "2026-01-01T00:00:00Z".into(),
+            server_version: "9.4.0".into(),
+            capabilities: 0,
+            offers_tls,
+            handshake: None,
+            tls_versions: Vec::new(),
+            cipher_suites: Vec::new(),
+            chain: Vec::new(),
+            ca: Vec::new(),
+            files: Vec::new(),
+            causes,
+        }
+    }
+
+    #[test]
+    fn no_cause_says_so() {
+        let text = render_text(&diagnosis(Vec::new(), true));
+        assert!(
+            text.starts_with("MySQL TLS doctor: 127.0.0.1:3306 (certificate checked for db.test)")
+        );
+        assert!(text.contains("server: 9.4.0 · offers TLS"));
+        assert!(text.ends_with("no cause of error 2026 found.\n"));
+    }
+
+    #[test]
+    fn causes_list_severity_evidence_and_fix() {
+        let cause = Cause {
+            cause: CauseKind::ServerOffersNoTls,
+            severity: Severity::Error,
+            evidence: vec!["greeting lacks CLIENT_SSL".into()],
+            fix: "read the server log".into(),
+        };
+        let warning = Cause {
+            cause: CauseKind::NameMismatch,
+            severity: Severity::Warning,
+            evidence: vec!["CN only".into()],
+            fix: "add a SAN".into(),
+        };
+        let text = render_text(&diagnosis(vec![cause, warning], false));
+        assert!(text.contains("offers NO TLS"));
+        assert!(text.contains(
+            "causes (2):\n* server_offers_no_tls [error]\n    - greeting lacks CLIENT_SSL\n    fix: read the server log\n"
+        ));
+        assert!(text.contains("* name_mismatch [warning: some clients]\n    - CN only\n"));
+    }
+}
