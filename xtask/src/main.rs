@@ -3,6 +3,7 @@
 
 mod bench;
 mod clean;
+mod diagnose;
 mod gen_cmd;
 mod host_tools;
 mod images;
@@ -43,11 +44,14 @@ enum Command {
     Repro(repro::Command),
     /// Build what the tests need, then run the test suite (nextest).
     Test(test_cmd::Args),
+    /// Diagnose a live server's TLS like a client would and name the causes of error 2026
+    /// (exit 0: none found, 1: causes found, 2: no diagnosis possible).
+    Diagnose(diagnose::Args),
     /// Remove every container this project left behind (e.g. after a killed run).
     Clean(clean::Args),
     /// Regenerate the JSON Schemas: scenario files (scenarios/scenario.schema.json), the
-    /// external driver contract (drivers/contract.schema.json) and the matrix's JSON report
-    /// (crates/harness/report.schema.json).
+    /// external driver contract (drivers/contract.schema.json), the matrix's JSON report
+    /// (crates/harness/report.schema.json) and the diagnosis (crates/doctor/diagnosis.schema.json).
     Schema,
 }
 
@@ -73,6 +77,7 @@ fn main() -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(args),
         Command::Repro(command) => repro::run(command),
         Command::Clean(args) => clean::run(args),
+        Command::Diagnose(args) => diagnose::run(args),
         Command::Schema => {
             let root = harness::scenarios_root().join("..");
             for (file, text) in [
@@ -82,6 +87,7 @@ fn main() -> anyhow::Result<()> {
                     clients::contract::json_schema(),
                 ),
                 (harness::REPORT_SCHEMA_FILE, harness::report_json_schema()),
+                (doctor::SCHEMA_FILE, doctor::json_schema()),
             ] {
                 std::fs::write(root.join(file), text)?;
                 eprintln!("wrote {file}");

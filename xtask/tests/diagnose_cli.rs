@@ -1,0 +1,71 @@
+//! `cargo xtask diagnose` as a user runs it: the exit status contract in `--help`, and exit 2
+//! (no diagnosis) for a port where nothing listens. Loopback only.
+
+use std::process::Command;
+
+fn xtask() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+}
+
+#[test]
+fn help_documents_the_exit_status() {
+    let out = xtask()
+        .args(["diagnose", "--help"])
+        .output()
+        .expect("xtask runs");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{help}");
+    for text in [
+        "--host",
+        "--ca",
+        "--cert",
+        "--key",
+        "--server-name",
+        "--json",
+        "Exit status: 0",
+    ] {
+        assert!(help.contains(text), "--help lacks {text:?}:\n{help}");
+    }
+}
+
+#[test]
+fn unreachable_server_exits_2_with_the_reason() {
+    // A port that was free a moment ago: bind, read the port, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port();
+    let out = xtask()
+        .args([
+            "diagnose",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--timeout",
+            "2",
+        ])
+        .output()
+        .expect("xtask runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot reach a MySQL server at 127.0.0.1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn cert_without_key_is_an_argument_error() {
+    let out = xtask()
+        .args([
+            "diagnose",
+            "--host",
+            "127.0.0.1",
+            "--cert",
+            "client-cert.pem",
+        ])
+        .output()
+        .expect("xtask runs");
+    assert_eq!(out.status.code(), Some(2));
+}
