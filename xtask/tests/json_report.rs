@@ -40,9 +40,15 @@ fn matrix(extra: &[&str], envs: &[(&str, &Path)]) -> (String, MatrixReport) {
     )
 }
 
-/// `chromium-headless-shell` or `chromium` on PATH.
+/// A headless-capable Chromium on PATH (the names `cargo xtask test` looks for).
 fn chromium() -> PathBuf {
-    for name in ["chromium-headless-shell", "chromium", "chromium-browser"] {
+    for name in [
+        "chromium-headless-shell",
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
         for dir in std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()) {
             let candidate = dir.join(name);
             if candidate.is_file() {
