@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long)]
     flavor: Option<String>,
     /// Scenario groups run at once, on both paths.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = crate::default_jobs())]
     jobs: usize,
     /// Where the two JSON reports and matrix logs go; default a new temporary directory.
     #[arg(long, value_name = "DIR")]

@@ -55,6 +55,12 @@ enum Command {
     Schema,
 }
 
+/// Scenario groups run at once by default: one per CPU core, at most 8 (each group is one
+/// server plus its clients; more than the cores only adds contention).
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8))
+}
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -24,8 +24,9 @@ pub struct Args {
     /// Only this flavor (e.g. `mysql-9`); default all.
     #[arg(long)]
     flavor: Option<String>,
-    /// Scenarios run at once (each boots its own server).
-    #[arg(long, default_value_t = 2)]
+    /// Scenario groups run at once (each group: one server and its clients); default one per
+    /// CPU core, at most 8.
+    #[arg(long, default_value_t = crate::default_jobs())]
     jobs: usize,
     /// Bound of one connection attempt in seconds; past it the cell is recorded as a hang.
     #[arg(long, default_value_t = 10)]
