@@ -1,5 +1,6 @@
 //! Scheduling of a matrix run: scenario × flavor pairs grouped by server configuration for the
-//! fast path, groups run with bounded parallelism, progress on a terminal bar, `--fail-fast`
+//! fast path, groups run with bounded parallelism, progress on a terminal bar (a line per
+//! finished run without a terminal), `--fail-fast`
 //! honoured (no new scenario starts after the first fault or snapshot mismatch).
 
 use harness::{RunContext, ScenarioReport, SnapshotCheck};
@@ -106,6 +107,19 @@ pub async fn run_all(
                     Some(report)
                 };
                 bar.inc(1);
+                if bar.is_hidden() {
+                    // No terminal (CI logs): one line per finished scenario run instead.
+                    let verdict = match &result {
+                        None => "not run (--fail-fast)",
+                        Some(Ok(_)) => "done",
+                        Some(Err(_)) => "HARNESS FAULT",
+                    };
+                    eprintln!(
+                        "[{}/{}] {label}: {verdict}",
+                        bar.position(),
+                        bar.length().unwrap_or(0)
+                    );
+                }
                 out.push((
                     i,
                     Planned {
