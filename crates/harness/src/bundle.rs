@@ -384,40 +384,19 @@ echo \"TLS enabled after reload: $(admin {tls_sql})\"",
             .replace("@FIXTURE_DIR@", FIXTURE_DIR)
             .replace("@CELL_TIMEOUT_S@", &CELL_TIMEOUT_S.to_string()),
     );
-    let timeout = Duration::from_secs(10);
     for program in [&MYSQL_CLI, &MARIADB_CLI] {
-        let _ = writeln!(
-            s,
-            "\nif companion {name} \"${var}\"; then",
-            name = program.name,
-            var = if program.name == MYSQL_CLI.name {
-                "MYSQL_CLI_IMAGE"
-            } else {
-                "MARIADB_CLI_IMAGE"
-            }
-        );
+        let var = if program.name == MYSQL_CLI.name {
+            "MYSQL_CLI_IMAGE"
+        } else {
+            "MARIADB_CLI_IMAGE"
+        };
+        let _ = writeln!(s, "\nif companion {} \"${var}\"; then", program.name);
         for cell in cells.iter().filter(|c| c.client == program.name) {
-            match &cell.kind {
-                BundleCellKind::Unsupported(reason) => {
-                    let _ = writeln!(
-                        s,
-                        "  # {} {}: unsupported: {reason}",
-                        cell.client, cell.ssl_mode
-                    );
-                }
-                _ => {
-                    let c = crate::cell_for(scenario, cell.ssl_mode, timeout);
-                    if let Ok(argv) = program.argv(&c) {
-                        let _ = writeln!(
-                            s,
-                            "  cli_cell {} {} {}",
-                            program.name,
-                            cell.ssl_mode,
-                            quote_argv(&argv)
-                        );
-                    }
-                }
-            }
+            let _ = writeln!(
+                s,
+                "  {}",
+                invocation(scenario, cell, drivers).script_line(cell)
+            );
         }
         let _ = writeln!(s, "fi");
     }
@@ -425,31 +404,76 @@ echo \"TLS enabled after reload: $(admin {tls_sql})\"",
         let _ = writeln!(s, "\nif companion clients \"$CLIENTS_IMAGE\"; then");
         for spec in drivers {
             for cell in cells.iter().filter(|c| c.client == spec.name) {
-                match &cell.kind {
-                    BundleCellKind::Unsupported(reason) => {
-                        let _ = writeln!(
-                            s,
-                            "  # {} {}: unsupported: {reason}",
-                            cell.client, cell.ssl_mode
-                        );
-                    }
-                    _ => {
-                        let c = crate::cell_for(scenario, cell.ssl_mode, timeout);
-                        let _ = writeln!(
-                            s,
-                            "  driver_cell {} {} {} {}",
-                            spec.name,
-                            cell.ssl_mode,
-                            shell_quote(&clients::container_cell_json(&c)),
-                            quote_argv(&spec.command)
-                        );
-                    }
-                }
+                let _ = writeln!(
+                    s,
+                    "  {}",
+                    invocation(scenario, cell, drivers).script_line(cell)
+                );
             }
         }
         let _ = writeln!(s, "fi");
     }
     s
+}
+
+/// What one bundled cell runs, computed once for `run.sh` and the README.
+enum Invocation {
+    /// A CLI's argv, shell-quoted, run in its companion container.
+    Cli(String),
+    /// A driver's cell line (quoted) and its command (quoted), run in the clients container.
+    Driver(String, String),
+    /// No equivalent of the mode, or the client is not bundled: why.
+    Skipped(String),
+}
+
+/// The invocation of `cell` (CLI argv or driver cell line, with the scenario's client files).
+fn invocation(scenario: &Scenario, cell: &BundleCell, drivers: &[&DriverSpec]) -> Invocation {
+    if let BundleCellKind::Unsupported(reason) = &cell.kind {
+        return Invocation::Skipped(format!("unsupported: {reason}"));
+    }
+    let c = crate::cell_for(scenario, cell.ssl_mode, Duration::from_secs(10));
+    if let Some(program) = [&MYSQL_CLI, &MARIADB_CLI]
+        .into_iter()
+        .find(|p| p.name == cell.client)
+    {
+        return match program.argv(&c) {
+            Ok(argv) => Invocation::Cli(quote_argv(&argv)),
+            Err(reason) => Invocation::Skipped(format!("unsupported: {reason}")),
+        };
+    }
+    match drivers.iter().find(|d| d.name == cell.client) {
+        Some(spec) => Invocation::Driver(
+            shell_quote(&clients::container_cell_json(&c)),
+            quote_argv(&spec.command),
+        ),
+        None => Invocation::Skipped("not bundled".into()),
+    }
+}
+
+impl Invocation {
+    /// The `run.sh` line: `cli_cell …`, `driver_cell …`, or a comment.
+    fn script_line(&self, cell: &BundleCell) -> String {
+        let (client, mode) = (&cell.client, cell.ssl_mode);
+        match self {
+            Invocation::Cli(argv) => format!("cli_cell {client} {mode} {argv}"),
+            Invocation::Driver(line, argv) => format!("driver_cell {client} {mode} {line} {argv}"),
+            Invocation::Skipped(why) => format!("# {client} {mode}: {why}"),
+        }
+    }
+
+    /// The README's paste-able command (after `./run.sh --keep`, with `NAME` set).
+    fn paste(&self, cell: &BundleCell) -> String {
+        let (client, mode) = (&cell.client, cell.ssl_mode);
+        match self {
+            Invocation::Cli(argv) => {
+                format!("# {client} {mode}\ndocker exec \"$NAME-{client}\" {argv}")
+            }
+            Invocation::Driver(line, argv) => format!(
+                "# {client} {mode}\nprintf '%s\\n' {line} | docker exec -i \"$NAME-clients\" {argv}"
+            ),
+            Invocation::Skipped(why) => format!("# {client} {mode}: {why}"),
+        }
+    }
 }
 
 /// One line per cell: the `docker exec` command a user pastes after `./run.sh --keep` (with
@@ -459,36 +483,9 @@ fn paste_commands(
     cells: &[BundleCell],
     drivers: &[&DriverSpec],
 ) -> Vec<String> {
-    let timeout = Duration::from_secs(10);
     cells
         .iter()
-        .map(|cell| {
-            let c = crate::cell_for(scenario, cell.ssl_mode, timeout);
-            let program = [&MYSQL_CLI, &MARIADB_CLI]
-                .into_iter()
-                .find(|p| p.name == cell.client);
-            let driver = drivers.iter().find(|d| d.name == cell.client);
-            match (&cell.kind, program, driver) {
-                (BundleCellKind::Unsupported(reason), ..) => {
-                    format!("# {} {}: unsupported: {reason}", cell.client, cell.ssl_mode)
-                }
-                (_, Some(program), _) => format!(
-                    "# {} {}\ndocker exec \"$NAME-{}\" {}",
-                    cell.client,
-                    cell.ssl_mode,
-                    program.name,
-                    program.argv(&c).map(|a| quote_argv(&a)).unwrap_or_default()
-                ),
-                (_, None, Some(spec)) => format!(
-                    "# {} {}\nprintf '%s\\n' {} | docker exec -i \"$NAME-clients\" {}",
-                    cell.client,
-                    cell.ssl_mode,
-                    shell_quote(&clients::container_cell_json(&c)),
-                    quote_argv(&spec.command)
-                ),
-                _ => format!("# {} {}: not bundled", cell.client, cell.ssl_mode),
-            }
-        })
+        .map(|cell| invocation(scenario, cell, drivers).paste(cell))
         .collect()
 }
 
