@@ -17,7 +17,7 @@ pub(crate) enum RigBoot {
     /// Server and clients are up.
     Ready(Box<Rig>),
     /// The server process exited before it accepted connections; this is the scenario's report.
-    Failed(ScenarioReport),
+    Failed(Box<ScenarioReport>),
 }
 
 /// A server and its clients. Dropping it removes every container (server, companions, clients
@@ -73,7 +73,7 @@ impl Rig {
                     rows: Vec::new(),
                     reused_server: false,
                 };
-                return Ok((RigBoot::Failed(report), None));
+                return Ok((RigBoot::Failed(Box::new(report)), None));
             }
         };
         tracing::info!(scenario = %scenario.id, flavor = flavor.name, port = server.host_port, tls = server.tls.enabled, "server ready");

@@ -182,7 +182,7 @@ pub async fn run_scenario(
 ) -> Result<ScenarioReport, Error> {
     let fixtures = certgen::generate(scenario, ctx.now)?;
     match Rig::boot(scenario, flavor, &fixtures, ctx).await? {
-        (RigBoot::Failed(report), _) => Ok(report),
+        (RigBoot::Failed(report), _) => Ok(*report),
         (RigBoot::Ready(rig), reload) => rig.run(scenario, reload, ctx).await,
     }
 }
@@ -234,7 +234,7 @@ impl FastPath {
             tracing::info!(scenario = %scenario.id, flavor = flavor.name, "swap not clean; fresh boot");
         }
         match Rig::boot(scenario, flavor, &fixtures, ctx).await? {
-            (RigBoot::Failed(report), _) => Ok(report),
+            (RigBoot::Failed(report), _) => Ok(*report),
             (RigBoot::Ready(rig), reload) => {
                 let report = rig.run(scenario, reload, ctx).await?;
                 // Adopt the new rig unless one of the same configuration is kept already.
