@@ -48,3 +48,127 @@ pub fn mark(cell: &Cell) -> CellMark {
         Outcome::Unsupported { .. } => CellMark::Unsupported,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Cell, MatrixReport, RunInfo, RunRecord, ServerRecord};
+    use outcome::{FailureKind, Outcome};
+    use scenario::SslMode;
+
+    fn run(scenario: &str, clients: &[&str]) -> RunRecord {
+        let cells = clients
+            .iter()
+            .flat_map(|client| {
+                SslMode::ALL.into_iter().map(move |ssl_mode| {
+                    let outcome = Outcome::Failed {
+                        code: Some(2026),
+                        sqlstate: Some("HY000".into()),
+                        message: "SSL connection error: error:0A000086:SSL routines::certificate verify failed".into(),
+                        kind: FailureKind::Verification,
+                        raw_type: "mysql CLI exit 1".into(),
+                    };
+                    Cell {
+                        client: (*client).to_owned(),
+                        ssl_mode,
+                        text: outcome.to_string(),
+                        outcome,
+                        took_ms: 5,
+                        snapshot_expected: None,
+                    }
+                })
+            })
+            .collect();
+        RunRecord {
+            scenario: scenario.into(),
+            description: "a description".into(),
+            flavor: "mysql-9".into(),
+            server_version: "9.7.4".into(),
+            server: ServerRecord::Ready {
+                tls_enabled: true,
+                log: Vec::new(),
+            },
+            reload: None,
+            reported: None,
+            reproduced_by: None,
+            reused_server: false,
+            boot_ms: 1000,
+            client_versions: Default::default(),
+            snapshot: "matches".into(),
+            cells,
+        }
+    }
+
+    fn report(runs: Vec<RunRecord>) -> MatrixReport {
+        MatrixReport {
+            format: crate::REPORT_FORMAT,
+            run: RunInfo {
+                started_at: "2026-11-23T00:00:00Z".into(),
+                took_ms: 1,
+                path: "fast".into(),
+                jobs: 2,
+                cell_timeout_ms: 10_000,
+                shard: None,
+            },
+            runs,
+            faults: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn step_summary_stays_under_githubs_limit_and_says_it_was_cut() {
+        let clients: Vec<String> = (0..13).map(|i| format!("client-{i}")).collect();
+        let names: Vec<&str> = clients.iter().map(String::as_str).collect();
+        let big = report(
+            (0..1500)
+                .map(|i| run(&format!("group/scenario-{i}"), &names))
+                .collect(),
+        );
+        let full = super::render_markdown(&big, true);
+        assert!(
+            full.len() > super::STEP_SUMMARY_LIMIT,
+            "the fixture is big enough: {}",
+            full.len()
+        );
+        let summary = super::render_step_summary(&big);
+        assert!(
+            summary.len() <= super::STEP_SUMMARY_LIMIT,
+            "{}",
+            summary.len()
+        );
+        assert!(summary.contains("Cut to fit GitHub's step-summary limit"));
+        assert!(summary.contains("of 1500 scenario runs shown"));
+        let small = report(vec![run("basic/valid", &names)]);
+        assert_eq!(
+            super::render_step_summary(&small),
+            super::render_markdown(&small, true)
+        );
+    }
+
+    #[test]
+    fn baseline_compares_only_runs_and_clients_both_reports_have() {
+        let before = report(vec![run("a/x", &["c1", "c2"]), run("a/y", &["c1", "c2"])]);
+        let mut now = report(vec![run("a/x", &["c1"])]);
+        assert!(
+            super::changes_since(&before, &now).is_empty(),
+            "filtered run: nothing gone"
+        );
+        now.runs[0].cells[2].text = "connected · TLSv1.3 · TLS_AES_128_GCM_SHA256".into();
+        let changes = super::changes_since(&before, &now);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            (changes[0].client.as_str(), changes[0].ssl_mode.as_str()),
+            ("c1", "REQUIRED")
+        );
+        assert!(
+            changes[0]
+                .before
+                .as_deref()
+                .is_some_and(|b| b.starts_with("failed · verification"))
+        );
+        let table = super::render_changes(&changes, &before, &now);
+        assert!(
+            table.contains("| a/x | mysql-9 | c1 | REQUIRED | failed · verification"),
+            "{table}"
+        );
+    }
+}
