@@ -30,7 +30,8 @@ pub struct Args {
     out: Option<PathBuf>,
     /// Paths to time, in order: `fast` (reused servers, `--jobs` in parallel), `fresh` (a
     /// server per scenario, `--jobs` in parallel: the matrix before the fast path existed) and
-    /// `naive` (a server per scenario and a driver process per cell, one scenario at a time).
+    /// `naive` (a server per scenario and a driver process per cell, one scenario at a time);
+    /// `fast-parallel-clients` is the fast path with 4 clients at once per server (experimental).
     /// Ratios are against the first path.
     #[arg(long, value_delimiter = ',', default_value = "fast,naive")]
     paths: Vec<BenchPath>,
@@ -40,6 +41,8 @@ pub struct Args {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum BenchPath {
     Fast,
+    /// The fast path with 4 clients attempting their cells at once (`--client-jobs 4`).
+    FastParallelClients,
     Fresh,
     Naive,
 }
@@ -48,6 +51,7 @@ impl BenchPath {
     fn name(self) -> &'static str {
         match self {
             BenchPath::Fast => "fast",
+            BenchPath::FastParallelClients => "fast-parallel-clients",
             BenchPath::Fresh => "fresh",
             BenchPath::Naive => "naive",
         }
@@ -91,6 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for &path in &args.paths {
         let extra: Vec<&str> = match path {
             BenchPath::Fast => vec!["--jobs", &jobs],
+            BenchPath::FastParallelClients => vec!["--jobs", &jobs, "--client-jobs", "4"],
             BenchPath::Fresh => vec!["--fresh", "--jobs", &jobs],
             BenchPath::Naive => vec!["--naive", "--jobs", "1"],
         };

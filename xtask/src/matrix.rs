@@ -28,6 +28,10 @@ pub struct Args {
     /// CPU core, at most 8.
     #[arg(long, default_value_t = crate::default_jobs())]
     jobs: usize,
+    /// Clients attempting their cells at once against one server (each runs its ssl-modes in
+    /// order). 1, the default, is how the snapshots are made; more is faster and experimental.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    client_jobs: usize,
     /// Bound of one connection attempt in seconds; past it the cell is recorded as a hang.
     #[arg(long, default_value_t = 10)]
     cell_timeout: u64,
@@ -229,6 +233,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut ctx = RunContext::new()?;
     ctx.cell_timeout = Duration::from_secs(args.cell_timeout);
     ctx.driver_process_per_cell = args.naive;
+    ctx.client_jobs = args.client_jobs.max(1);
     if !args.clients.is_empty() {
         ctx.select_clients(&args.clients)?;
     }

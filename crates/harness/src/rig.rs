@@ -196,25 +196,37 @@ impl Rig {
         reload: Option<servers::Reload>,
         ctx: &RunContext,
     ) -> Result<ScenarioReport, Error> {
+        // Each client runs its ssl-modes in order; `ctx.client_jobs` clients run at once
+        // (default 1: one client after another), rows kept in client order.
+        use futures::StreamExt as _;
+        let per_client: Vec<Result<Vec<Row>, Error>> = futures::stream::iter(&self.clients)
+            .map(|client| async move {
+                let mut rows = Vec::new();
+                for &ssl_mode in &scenario.client.ssl_modes {
+                    let cell = cell_for(scenario, ssl_mode, ctx.cell_timeout);
+                    let started = Instant::now();
+                    let outcome = client.attempt(&cell).await?;
+                    let took = if matches!(outcome, outcome::Outcome::Unsupported { .. }) {
+                        Duration::ZERO
+                    } else {
+                        started.elapsed()
+                    };
+                    tracing::debug!(scenario = %scenario.id, client = client.name(), %ssl_mode, %outcome, "cell");
+                    rows.push(Row {
+                        client: client.name().to_owned(),
+                        ssl_mode,
+                        outcome,
+                        took,
+                    });
+                }
+                Ok(rows)
+            })
+            .buffered(ctx.client_jobs.max(1))
+            .collect()
+            .await;
         let mut rows = Vec::new();
-        for client in &self.clients {
-            for &ssl_mode in &scenario.client.ssl_modes {
-                let cell = cell_for(scenario, ssl_mode, ctx.cell_timeout);
-                let started = Instant::now();
-                let outcome = client.attempt(&cell).await?;
-                let took = if matches!(outcome, outcome::Outcome::Unsupported { .. }) {
-                    Duration::ZERO
-                } else {
-                    started.elapsed()
-                };
-                tracing::debug!(scenario = %scenario.id, client = client.name(), %ssl_mode, %outcome, "cell");
-                rows.push(Row {
-                    client: client.name().to_owned(),
-                    ssl_mode,
-                    outcome,
-                    took,
-                });
-            }
+        for client_rows in per_client {
+            rows.extend(client_rows?);
         }
         // A swapped rig only runs when the reload was silent and TLS came up, which is what a
         // clean boot shows once its informational lines are set aside (see `report`).

@@ -26,6 +26,9 @@ pub struct RunContext {
     /// A new external driver process for every cell instead of one per server (the naive
     /// baseline of `cargo xtask bench`); default `false`.
     pub driver_process_per_cell: bool,
+    /// Clients attempting their cells at once against one server (each client still runs its
+    /// ssl-modes in order); default 1, one client after another, as the snapshots were made.
+    pub client_jobs: usize,
     /// Only these built-in clients run (`mysql-cli`, `mariadb-cli`, `rust-mysql-native-tls`);
     /// `None` (default) runs all. External drivers are chosen by `drivers`.
     pub builtin_clients: Option<Vec<String>>,
@@ -51,6 +54,7 @@ impl RunContext {
             startup_timeout: Duration::from_secs(90),
             drivers: clients::load_drivers(&clients::default_drivers_file())?,
             driver_process_per_cell: false,
+            client_jobs: 1,
             builtin_clients: None,
         })
     }
