@@ -106,6 +106,19 @@ fn new_check(role: &str, path: &Path) -> FileCheck {
     }
 }
 
+/// A new check of `path` in `role` with its bytes read: `Err` is the finished (unusable) check
+/// when the file cannot be read.
+fn start_check(role: &str, path: &Path) -> Result<(Vec<u8>, FileCheck), FileCheck> {
+    let mut check = new_check(role, path);
+    match read(path) {
+        Ok(bytes) => Ok((bytes, check)),
+        Err(note) => {
+            check.notes.push(note);
+            Err(check)
+        }
+    }
+}
+
 /// Reads at most [`MAX_FILE`] bytes; `Err` is the note to record.
 fn read(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read as _;
@@ -163,13 +176,9 @@ fn pem_problem(e: &pem::Error) -> String {
 }
 
 fn read_certs(role: &str, path: &Path) -> (Vec<CertificateDer<'static>>, FileCheck) {
-    let mut check = new_check(role, path);
-    let bytes = match read(path) {
-        Ok(b) => b,
-        Err(note) => {
-            check.notes.push(note);
-            return (Vec::new(), check);
-        }
+    let (bytes, mut check) = match start_check(role, path) {
+        Ok(read) => read,
+        Err(check) => return (Vec::new(), check),
     };
     let text = tolerate(&bytes, &mut check.notes);
     if find(&text, b"-----BEGIN").is_none() {
@@ -215,13 +224,9 @@ fn read_certs(role: &str, path: &Path) -> (Vec<CertificateDer<'static>>, FileChe
 }
 
 fn read_key(path: &Path) -> (Option<PrivateKeyDer<'static>>, FileCheck) {
-    let mut check = new_check("key", path);
-    let bytes = match read(path) {
-        Ok(b) => b,
-        Err(note) => {
-            check.notes.push(note);
-            return (None, check);
-        }
+    let (bytes, mut check) = match start_check("key", path) {
+        Ok(read) => read,
+        Err(check) => return (None, check),
     };
     let text = tolerate(&bytes, &mut check.notes);
     if find(&text, b"-----BEGIN").is_none() {
@@ -287,13 +292,9 @@ fn key_mismatch(key: &PrivateKeyDer<'_>, cert: &CertificateDer<'_>) -> Option<St
 }
 
 fn read_crls(path: &Path) -> (Vec<CertificateRevocationListDer<'static>>, FileCheck) {
-    let mut check = new_check("crl", path);
-    let bytes = match read(path) {
-        Ok(b) => b,
-        Err(note) => {
-            check.notes.push(note);
-            return (Vec::new(), check);
-        }
+    let (bytes, mut check) = match start_check("crl", path) {
+        Ok(read) => read,
+        Err(check) => return (Vec::new(), check),
     };
     let text = tolerate(&bytes, &mut check.notes);
     if find(&text, b"-----BEGIN").is_none() {

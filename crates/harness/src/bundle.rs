@@ -162,32 +162,27 @@ pub fn write_bundle(
             .find(|(name, _)| name == client)
             .and_then(|(_, t)| t.get(&mode).cloned())
     };
-    let mut cells = Vec::new();
-    for program in [&MYSQL_CLI, &MARIADB_CLI] {
-        for &mode in &scenario.client.ssl_modes {
-            let kind = match mode_of(program.name, mode) {
-                Some(ModeMapping::Unsupported(reason)) => BundleCellKind::Unsupported(reason),
-                _ => BundleCellKind::Cli,
-            };
-            cells.push(BundleCell {
-                client: program.name.to_owned(),
-                ssl_mode: mode,
-                kind,
-            });
-        }
-    }
     let bundled: Vec<&DriverSpec> = drivers
         .iter()
         .filter(|d| d.runs_on == RunsOn::ClientsImage)
         .collect();
-    for spec in &bundled {
+    let runners = [MYSQL_CLI.name, MARIADB_CLI.name]
+        .map(|name| (name, BundleCellKind::Cli))
+        .into_iter()
+        .chain(
+            bundled
+                .iter()
+                .map(|d| (d.name.as_str(), BundleCellKind::Driver)),
+        );
+    let mut cells = Vec::new();
+    for (client, how) in runners {
         for &mode in &scenario.client.ssl_modes {
-            let kind = match mode_of(&spec.name, mode) {
+            let kind = match mode_of(client, mode) {
                 Some(ModeMapping::Unsupported(reason)) => BundleCellKind::Unsupported(reason),
-                _ => BundleCellKind::Driver,
+                _ => how.clone(),
             };
             cells.push(BundleCell {
-                client: spec.name.clone(),
+                client: client.to_owned(),
                 ssl_mode: mode,
                 kind,
             });
