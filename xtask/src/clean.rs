@@ -10,12 +10,12 @@ pub struct Args {
 
 /// Force-removes the labelled containers; prints how many.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let removed = servers::sweep(args.run.as_deref())?;
+    let removed = containers::sweep(args.run.as_deref())?;
     match &args.run {
         Some(id) => eprintln!("removed {removed} container(s) of run {id}"),
         None => eprintln!(
             "removed {removed} container(s) labelled {}",
-            servers::LABEL_PROJECT
+            containers::LABEL_PROJECT
         ),
     }
     Ok(())

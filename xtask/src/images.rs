@@ -3,11 +3,11 @@
 
 use anyhow::Context;
 use servers::Flavor;
-use std::{path::PathBuf, process::Command, time::Instant};
+use std::{path::PathBuf, time::Instant};
 
 /// Every image the default matrix needs: one per server flavor, plus the clients image of the
 /// external drivers, `(what it is for, recipe)`.
-fn recipes() -> Vec<(&'static str, servers::ImageRecipe)> {
+fn recipes() -> Vec<(&'static str, containers::ImageRecipe)> {
     let mut all: Vec<_> = Flavor::ALL.iter().map(|f| (f.name, f.image)).collect();
     all.push(("clients", clients::CLIENTS_IMAGE));
     all
@@ -56,16 +56,9 @@ pub fn ensure_all() -> anyhow::Result<()> {
 
 /// Removes this project's images built from older recipes; prints what it removed.
 pub fn prune() -> anyhow::Result<()> {
-    let recipes: Vec<servers::ImageRecipe> = recipes().into_iter().map(|(_, r)| r).collect();
-    let stale = servers::stale_images(&recipes);
-    if !stale.is_empty() {
-        let status = Command::new("docker")
-            .arg("rmi")
-            .args(&stale)
-            .status()
-            .context("docker rmi")?;
-        anyhow::ensure!(status.success(), "docker rmi failed: {status}");
-    }
+    let recipes: Vec<containers::ImageRecipe> = recipes().into_iter().map(|(_, r)| r).collect();
+    let stale = containers::stale_images(&recipes)?;
+    containers::docker::remove_images(&stale)?;
     eprintln!("pruned {} stale image(s)", stale.len());
     Ok(())
 }

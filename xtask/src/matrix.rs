@@ -164,7 +164,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             vec![Flavor::by_name(name).with_context(|| format!("unknown flavor `{name}`"))?]
         }
         (None, Some(image)) => {
-            let labels = servers::RunLabels::for_this_process();
+            let labels = containers::RunLabels::for_this_process();
             let flavor = runtime
                 .block_on(servers::detect_flavor(
                     image,
@@ -216,7 +216,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             pinned.join(", ")
         );
     } else if !pinned.is_empty() {
-        let labels = servers::RunLabels::for_this_process();
+        let labels = containers::RunLabels::for_this_process();
         for flavor in runtime.block_on(harness::pinned_flavors(
             &scenarios,
             &labels,
@@ -268,7 +268,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let results = match outcome {
         Ok(results) => results,
         Err(code) => {
-            let swept = servers::sweep(Some(&run_id))?;
+            let swept = containers::sweep(Some(&run_id))?;
             let why = if code == 124 {
                 format!("--timeout of {} s elapsed", limit.as_secs())
             } else {

@@ -42,10 +42,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     cmd.args(&args.rest);
     // Test processes label their containers with this run id; whatever is left after the
     // runner exits (a killed test) is swept and reported.
-    let run_id = servers::RunLabels::for_this_process().run_id;
+    let run_id = containers::RunLabels::for_this_process().run_id;
     cmd.env("HARNESS_RUN_ID", &run_id);
     let status = cmd.status().context("running the test suite")?;
-    let leftovers = servers::sweep(Some(&run_id))?;
+    let leftovers = containers::sweep(Some(&run_id))?;
     if leftovers > 0 {
         eprintln!("removed {leftovers} container(s) the test run left behind");
     }

@@ -90,17 +90,6 @@ fn run_timeout_exits_124_and_removes_the_containers() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--timeout of 3 s elapsed"), "{stderr}");
-    let left = Command::new("docker")
-        .args([
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label={}={run_id}", servers::LABEL_RUN),
-        ])
-        .output()
-        .expect("docker ps");
-    assert!(
-        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
-        "containers left"
-    );
+    let left = containers::containers_of_run(run_id).expect("docker ps");
+    assert!(left.is_empty(), "containers left: {left:?}");
 }

@@ -9,19 +9,7 @@ use std::{
 };
 
 fn containers_of_run(run_id: &str) -> Vec<String> {
-    let out = Command::new("docker")
-        .args([
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label={}={run_id}", servers::LABEL_RUN),
-        ])
-        .output()
-        .expect("docker ps runs");
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect()
+    containers::containers_of_run(run_id).expect("docker ps runs")
 }
 
 /// Starts `cargo xtask matrix basic/` labelled `run_id` and returns once its first container
@@ -66,7 +54,7 @@ fn sigint_during_matrix_removes_every_container_of_the_run() {
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            servers::sweep(Some(&run_id)).expect("cleanup after failure");
+            containers::sweep(Some(&run_id)).expect("cleanup after failure");
             panic!("matrix did not exit within 60 s of SIGINT");
         }
         sleep(Duration::from_millis(100));

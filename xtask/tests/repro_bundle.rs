@@ -89,12 +89,7 @@ fn bundle_run_reproduces_the_snapshot(#[case] scenario: &str, #[case] flavor: &s
         .find_map(|l| l.strip_prefix("containers: "))
         .expect("run.sh names its containers")
         .trim_end_matches("-*");
-    let left = Command::new("docker")
-        .args(["ps", "-aq", "--filter", &format!("name={prefix}-")])
-        .output()
-        .expect("docker ps");
-    assert!(
-        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
-        "containers of {prefix} left"
-    );
+    let left =
+        containers::docker::containers_matching(&format!("name={prefix}-")).expect("docker ps");
+    assert!(left.is_empty(), "containers of {prefix} left: {left:?}");
 }

@@ -4,15 +4,15 @@
 //! host-side clients dial the published port. How each spells the five ssl-modes is data
 //! ([`CliProgram::modes`]), shown in the README.
 
+use crate::Endpoint;
 use crate::{Cell, Error};
 use certgen::FixtureFile;
+use containers::{Container, FIXTURE_DIR, RunLabels};
 use outcome::{Outcome, TlsInfo, classify, redact};
 use regex::Regex;
 use scenario::SslMode;
-use servers::{FIXTURE_DIR, RunLabels, Server};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
-use testcontainers::{ContainerAsync, GenericImage};
 
 /// `ERROR 2026 (HY000): SSL connection error: …` as printed by the mysql CLI.
 static ERROR_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -37,7 +37,7 @@ pub struct CliProgram {
     /// Name in snapshots, e.g. `mysql-cli`.
     pub name: &'static str,
     /// Image that ships the binary (independent of the server flavor under test).
-    pub image: &'static servers::ImageRecipe,
+    pub image: &'static containers::ImageRecipe,
     /// The executable.
     pub binary: &'static str,
     /// DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY, in that order.
@@ -129,7 +129,7 @@ impl CliProgram {
 /// The `mysql` CLI from MySQL 9 (Debian sid `mysql-client-core`): `--ssl-mode` as MySQL defines it.
 pub const MYSQL_CLI: CliProgram = CliProgram {
     name: "mysql-cli",
-    image: &servers::MYSQL_9.image,
+    image: &containers::recipes::MYSQL_9,
     binary: "mysql",
     modes: [
         ModeArgs::Args(&["--ssl-mode=DISABLED"]),
@@ -145,7 +145,7 @@ pub const MYSQL_CLI: CliProgram = CliProgram {
 /// PREFERRED and REQUIRED map to the same arguments and VERIFY_CA has no equivalent.
 pub const MARIADB_CLI: CliProgram = CliProgram {
     name: "mariadb-cli",
-    image: &servers::MARIADB_11_8.image,
+    image: &containers::recipes::MARIADB_11_8,
     binary: "mariadb",
     modes: [
         ModeArgs::Args(&["--skip-ssl"]),
@@ -162,18 +162,18 @@ pub const MARIADB_CLI: CliProgram = CliProgram {
 
 /// A command-line client bound to one server. Dropping it removes its container.
 pub struct Cli {
-    container: ContainerAsync<GenericImage>,
+    container: Container,
     program: &'static CliProgram,
 }
 
 impl Cli {
     /// Starts `program`'s companion container (its own image, whatever the server's flavor,
-    /// in the network namespace of `server`'s container) with the client's view of the fixture
-    /// files (`files`, after any reload) under [`FIXTURE_DIR`] and the password in an option
-    /// file. Errors: [`Error::Container`].
+    /// in the network namespace of `endpoint`) with the client's view of the fixture files
+    /// (`files`, after any reload) under [`FIXTURE_DIR`] and the password in an option file.
+    /// Errors: [`Error::Docker`].
     pub async fn start(
         program: &'static CliProgram,
-        server: &Server,
+        endpoint: &Endpoint,
         files: &BTreeMap<String, FixtureFile>,
         password: &str,
         labels: &RunLabels,
@@ -182,7 +182,7 @@ impl Cli {
         let container = crate::companion::start(
             program.name,
             program.image,
-            Some(server),
+            Some(endpoint),
             files,
             vec![(OPTION_FILE.to_owned(), option_file)],
             labels,
@@ -192,13 +192,14 @@ impl Cli {
     }
 
     /// Makes the container's fixture directory hold exactly `files` (fast path).
-    /// Errors: [`Error::Container`].
+    /// Errors: [`Error::Docker`].
     pub async fn replace_files(&self, files: &BTreeMap<String, FixtureFile>) -> Result<(), Error> {
-        servers::replace_fixture_dir(&self.container, files)
+        self.container
+            .replace_dir(FIXTURE_DIR, files)
             .await
-            .map_err(|detail| Error::Container {
+            .map_err(|source| Error::Docker {
                 what: format!("swapping fixtures in the {} container", self.program.name),
-                detail,
+                source,
             })
     }
 
@@ -242,11 +243,12 @@ impl Cli {
     }
 
     async fn exec(&self, argv: Vec<String>) -> Result<(Option<i64>, String, String), Error> {
-        servers::exec_output(&self.container, argv)
+        self.container
+            .exec(argv)
             .await
-            .map_err(|e| Error::Container {
+            .map_err(|source| Error::Docker {
                 what: format!("exec {} in its container", self.program.binary),
-                detail: e.to_string(),
+                source,
             })
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// The clients image: Debian sid with the runtimes and libraries the external drivers use
 /// (images/clients/packages), the `drivers/` directory at `/opt/drivers`, and
 /// mysql-connector-python's PyPI wheel (its C extension is not in Debian).
-pub const CLIENTS_IMAGE: servers::ImageRecipe = servers::ImageRecipe {
+pub const CLIENTS_IMAGE: containers::ImageRecipe = containers::ImageRecipe {
     repository: "mysql-tls-harness/clients",
     flavor: "clients",
     suite: "sid",
@@ -24,7 +24,7 @@ pub const CLIENTS_IMAGE: servers::ImageRecipe = servers::ImageRecipe {
         "drivers/node",
         "drivers/python",
     ],
-    wheels: Some(servers::Wheels {
+    wheels: Some(containers::Wheels {
         python: "3.14",
         platform: "manylinux_2_28_x86_64",
         requirements: &["mysql-connector-python==26.7.0"],

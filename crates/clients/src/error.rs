@@ -4,12 +4,21 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Starting the client container or exec-ing into it failed.
+    /// Docker failed while starting, exec-ing into or copying into a client container.
+    #[error("{what}: {source}")]
+    Docker {
+        /// What was being done, e.g. `swapping fixtures in the mysql-cli container`.
+        what: String,
+        /// The container layer's error.
+        source: containers::Error,
+    },
+    /// A command in a client container, or a driver process, could not do what the harness
+    /// needs (`mysql --version` failed, `docker exec -i` could not be spawned).
     #[error("{what}: {detail}")]
     Container {
         /// What was being done.
         what: String,
-        /// Docker's / testcontainers' error.
+        /// Exit status and output, or the spawn error.
         detail: String,
     },
     /// The driver list (`drivers/drivers.toml`) is unreadable or invalid.

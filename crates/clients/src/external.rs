@@ -3,9 +3,9 @@
 //! driver serves every cell of a server; a process that dies or hangs is replaced (bounded).
 
 use crate::{Cell, DriverSpec, Error, contract};
+use containers::{Container, FIXTURE_DIR};
 use contract::{CellLine, DriverOutcome, Hello, HelloLine, ModeMapping, ResultLine};
 use outcome::{Outcome, TlsInfo, classify, redact};
-use servers::FIXTURE_DIR;
 use std::collections::VecDeque;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex as StdMutex};
@@ -26,31 +26,23 @@ const STDERR_TAIL: usize = 20;
 /// The clients container next to one server, where the external drivers run (dropping it
 /// removes the container and ends every driver process in it).
 pub struct DriversHost {
-    container: testcontainers::ContainerAsync<testcontainers::GenericImage>,
+    container: Container,
 }
 
 impl DriversHost {
-    /// Starts [`crate::CLIENTS_IMAGE`] in `server`'s network namespace (no network when `None`,
-    /// e.g. to read the drivers' hellos) with the client's view of the fixture files.
-    /// Errors: [`Error::Container`].
+    /// Starts [`crate::CLIENTS_IMAGE`] in `endpoint`'s network namespace (no network when
+    /// `None`, e.g. to read the drivers' hellos) with the client's view of the fixture files.
+    /// Errors: [`Error::Docker`] (with [`containers::Error::ImageMissing`] when `drivers/`
+    /// changed since `cargo xtask images`).
     pub async fn start(
-        server: Option<&servers::Server>,
+        endpoint: Option<&crate::Endpoint>,
         files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
-        labels: &servers::RunLabels,
+        labels: &containers::RunLabels,
     ) -> Result<Self, Error> {
-        if !crate::CLIENTS_IMAGE.is_present() {
-            return Err(Error::Container {
-                what: "starting the clients container".into(),
-                detail: format!(
-                    "image {} is missing (drivers/ changed?): run `cargo xtask images`",
-                    crate::CLIENTS_IMAGE.reference()
-                ),
-            });
-        }
         let container = crate::companion::start(
             "clients",
             &crate::CLIENTS_IMAGE,
-            server,
+            endpoint,
             files,
             Vec::new(),
             labels,
@@ -65,16 +57,17 @@ impl DriversHost {
     }
 
     /// Makes the container's fixture directory hold exactly `files` (fast path).
-    /// Errors: [`Error::Container`].
+    /// Errors: [`Error::Docker`].
     pub async fn replace_files(
         &self,
         files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
     ) -> Result<(), Error> {
-        servers::replace_fixture_dir(&self.container, files)
+        self.container
+            .replace_dir(FIXTURE_DIR, files)
             .await
-            .map_err(|detail| Error::Container {
+            .map_err(|source| Error::Docker {
                 what: "swapping fixtures in the clients container".into(),
-                detail,
+                source,
             })
     }
 }
@@ -308,11 +301,7 @@ async fn spawn(
     stderr_tail: &Arc<StdMutex<VecDeque<String>>>,
 ) -> Result<(Process, Hello), Error> {
     let mut command = match placement {
-        Placement::Container { id } => {
-            let mut c = Command::new("docker");
-            c.args(["exec", "-i", id]).args(&spec.command);
-            c
-        }
+        Placement::Container { id } => containers::docker::exec_interactive(id, &spec.command),
         Placement::Host { .. } => {
             let root = crate::repository_root();
             let program = &spec.command[0];

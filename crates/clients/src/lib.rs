@@ -9,6 +9,7 @@ mod cli;
 mod companion;
 pub mod contract;
 mod drivers;
+mod endpoint;
 mod error;
 mod external;
 mod rust_mysql;
@@ -19,6 +20,7 @@ pub use drivers::{
     CLIENTS_IMAGE, DriverSpec, RunsOn, build_drivers, default_drivers_file, load_drivers,
     repository_root,
 };
+pub use endpoint::Endpoint;
 pub use error::Error;
 pub use external::{
     DriversHost, ExternalDriver, Placement, container_cell_json, outcome_from_driver_output,

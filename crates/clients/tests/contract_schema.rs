@@ -40,13 +40,17 @@ fn contract_lines_round_trip_through_the_documented_shapes() {
     .expect("a plaintext connected result parses");
     assert!(matches!(
         connected.outcome,
-        clients::contract::DriverOutcome::Connected { tls_version: None, .. }
+        clients::contract::DriverOutcome::Connected {
+            tls_version: None,
+            ..
+        }
     ));
 }
 
 #[test]
 fn repository_driver_list_loads() {
-    let drivers = clients::load_drivers(&clients::default_drivers_file()).expect("drivers.toml is valid");
+    let drivers =
+        clients::load_drivers(&clients::default_drivers_file()).expect("drivers.toml is valid");
     assert!(drivers.iter().any(|d| d.name == "pymysql"));
 }
 
@@ -55,6 +59,11 @@ fn bad_driver_list_names_file_and_problem() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("drivers.toml");
     std::fs::write(&path, "[[driver]]\nname = \"x\"\ncommand = []\n").expect("write");
-    let err = clients::load_drivers(&path).expect_err("empty command is rejected").to_string();
-    assert!(err.contains("drivers.toml") && err.contains("`command` is empty"), "{err}");
+    let err = clients::load_drivers(&path)
+        .expect_err("empty command is rejected")
+        .to_string();
+    assert!(
+        err.contains("drivers.toml") && err.contains("`command` is empty"),
+        "{err}"
+    );
 }

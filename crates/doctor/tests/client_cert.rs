@@ -4,7 +4,8 @@
 //! `client_certificate_rejected` while the probes without a certificate still connect.
 //! Needs Docker and the `mysql-9` image.
 
-use servers::{Boot, Flavor, RunLabels, Server};
+use containers::RunLabels;
+use servers::{Boot, Flavor, Server};
 use std::time::Duration;
 
 const SCENARIO: &str = r#"

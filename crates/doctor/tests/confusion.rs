@@ -12,7 +12,8 @@
 //! `DOCTOR_SCENARIOS=basic,names/cn-only` runs a subset and prints the table without the
 //! snapshot check; `DOCTOR_VERBOSE=1` prints each diagnosis as text.
 
-use servers::{Boot, Flavor, RunLabels, Server};
+use containers::RunLabels;
+use servers::{Boot, Flavor, Server};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;

@@ -4,9 +4,10 @@
 //! `protocol_version` alerts and "no shared cipher" from `handshake_failure`. Real server,
 //! real scenario files. Needs Docker and the `mariadb-11.8` image.
 
+use containers::RunLabels;
 use doctor::CauseKind::{self, *};
 use rstest::rstest;
-use servers::{Boot, Flavor, RunLabels, Server};
+use servers::{Boot, Flavor, Server};
 use std::time::Duration;
 
 #[rstest]

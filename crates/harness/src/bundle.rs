@@ -15,9 +15,10 @@
 use crate::{Error, ModeTable};
 use certgen::FixtureFile;
 use clients::{CliProgram, DriverSpec, MARIADB_CLI, MYSQL_CLI, RunsOn, contract::ModeMapping};
+use containers::FIXTURE_DIR;
 use outcome::Outcome;
 use scenario::{Scenario, SslMode};
-use servers::{FIXTURE_DIR, Flavor, HARNESS_PASSWORD};
+use servers::{Flavor, HARNESS_PASSWORD};
 use std::{
     collections::BTreeMap,
     fmt::Write as _,
@@ -331,8 +332,8 @@ echo \"server $IMAGE up on 127.0.0.1:$(docker port \"$NAME-server\" 3306/tcp | h
         mysql_cli = MYSQL_CLI.image.reference(),
         mariadb_cli = MARIADB_CLI.image.reference(),
         clients = clients::CLIENTS_IMAGE.reference(),
-        label_project = servers::LABEL_PROJECT,
-        label_run = servers::LABEL_RUN,
+        label_project = containers::LABEL_PROJECT,
+        label_run = containers::LABEL_RUN,
         admin = quote_argv(&admin),
         repository = flavor.image.repository,
         password = shell_quote(HARNESS_PASSWORD),

@@ -7,8 +7,8 @@ use clients::{
     DriverSpec, DriversHost, ExternalDriver, MARIADB_CLI, MYSQL_CLI, Placement, RunsOn, RustMysql,
     contract::ModeMapping,
 };
+use containers::RunLabels;
 use scenario::SslMode;
-use servers::RunLabels;
 use std::collections::BTreeMap;
 
 /// One client's table: its name and the mapping of each ssl-mode.

@@ -5,7 +5,9 @@
 
 use crate::{Error, Row, RunContext, ScenarioReport, ServerState};
 use certgen::{FixtureFile, Fixtures};
-use clients::{Cell, Cli, Client, DriversHost, ExternalDriver, Placement, RunsOn, RustMysql};
+use clients::{
+    Cell, Cli, Client, DriversHost, Endpoint, ExternalDriver, Placement, RunsOn, RustMysql,
+};
 use scenario::Scenario;
 use servers::{Boot, Flavor, HARNESS_PASSWORD, Server};
 use std::collections::BTreeMap;
@@ -107,17 +109,26 @@ impl Rig {
         Ok((RigBoot::Ready(Box::new(rig)), reload))
     }
 
+    /// What clients are given to reach this rig's server: never the server itself.
+    fn endpoint(&self) -> Endpoint {
+        Endpoint {
+            netns: self.server.container_id().to_owned(),
+            host_port: self.server.host_port,
+            fixture_dir: self.dir.path().to_path_buf(),
+        }
+    }
+
     async fn attach_clients(
         &mut self,
         files: &BTreeMap<String, FixtureFile>,
         ctx: &RunContext,
     ) -> Result<(), Error> {
+        let endpoint = self.endpoint();
         for program in [&clients::MYSQL_CLI, &clients::MARIADB_CLI] {
             if !ctx.selects(program.name) {
                 continue;
             }
-            let cli =
-                Cli::start(program, &self.server, files, HARNESS_PASSWORD, &ctx.labels).await?;
+            let cli = Cli::start(program, &endpoint, files, HARNESS_PASSWORD, &ctx.labels).await?;
             self.client_versions
                 .push((program.name.to_owned(), cli.version().await?));
             self.clients.push(Client::Cli(Box::new(cli)));
@@ -128,8 +139,8 @@ impl Rig {
                 "mysql crate 28, native-tls".into(),
             ));
             self.clients.push(Client::RustMysql(RustMysql::new(
-                self.dir.path().to_path_buf(),
-                self.server.host_port,
+                endpoint.fixture_dir.clone(),
+                endpoint.host_port,
             )));
         }
         if ctx
@@ -138,14 +149,14 @@ impl Rig {
             .any(|d| d.runs_on == RunsOn::ClientsImage)
         {
             self.drivers_host =
-                Some(DriversHost::start(Some(&self.server), files, &ctx.labels).await?);
+                Some(DriversHost::start(Some(&endpoint), files, &ctx.labels).await?);
         }
         for spec in &ctx.drivers {
             let placement = match (&self.drivers_host, spec.runs_on) {
                 (Some(host), RunsOn::ClientsImage) => host.placement(),
                 _ => Placement::Host {
-                    fixture_dir: self.dir.path().to_path_buf(),
-                    port: self.server.host_port,
+                    fixture_dir: endpoint.fixture_dir.clone(),
+                    port: endpoint.host_port,
                 },
             };
             let mut driver = ExternalDriver::start(spec, &placement).await?;

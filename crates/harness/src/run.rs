@@ -5,8 +5,9 @@
 use crate::rig::{Rig, RigBoot};
 use crate::{Error, ScenarioReport};
 use clients::DriverSpec;
+use containers::RunLabels;
 use scenario::Scenario;
-use servers::{Flavor, RunLabels};
+use servers::Flavor;
 use std::{path::PathBuf, time::Duration};
 use time::OffsetDateTime;
 
@@ -264,6 +265,6 @@ pub fn reuse_key(scenario: &Scenario, flavor: &Flavor) -> Option<String> {
         "{}\n{}\n{}",
         flavor.name,
         flavor.user_image.unwrap_or_default(),
-        flavor.render_config(&scenario.server, servers::FIXTURE_DIR)
+        flavor.render_config(&scenario.server, containers::FIXTURE_DIR)
     ))
 }

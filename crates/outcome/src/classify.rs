@@ -93,7 +93,10 @@ pub const CLASSIFICATION_RULES: &[Rule] = &[
     msg("no subject alternative names", FailureKind::Verification),
     msg("no name matching", FailureKind::Verification),
     msg("x509: ", FailureKind::Verification),
-    msg("does not match certificate's altnames", FailureKind::Verification),
+    msg(
+        "does not match certificate's altnames",
+        FailureKind::Verification,
+    ),
     msg(
         "unable to verify the first certificate",
         FailureKind::Verification,

@@ -32,7 +32,10 @@ static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         // valid after 1795376809 (86418 seconds ago)'.
         (r"time \d{9,} \(UNIX\)", "time <unix-time> (UNIX)"),
         (r"valid (after|before) \d{9,}", "valid $1 <unix-time>"),
-        (r"\(\d+ seconds (ago|from now|in future)\)", "(<n> seconds $1)"),
+        (
+            r"\(\d+ seconds (ago|from now|in future)\)",
+            "(<n> seconds $1)",
+        ),
         // Server connection ids in driver messages: '(conn=137)' (Connector/J).
         (r"\bconn=\d+", "conn=<id>"),
         // Serials, fingerprints, container ids: long hex runs.

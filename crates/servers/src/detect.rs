@@ -4,9 +4,9 @@
 //! [`Flavor`] with the family's behaviour (config, TLS status query, reload statement) and the
 //! user's image.
 
-use crate::{Error, Flavor, HARNESS_PASSWORD, MARIADB_10_11, MARIADB_11_8, MYSQL_9, RunLabels};
+use crate::{Error, Flavor, HARNESS_PASSWORD, MARIADB_10_11, MARIADB_11_8, MYSQL_9};
+use containers::{ContainerSpec, RunLabels};
 use std::time::{Duration, Instant};
-use testcontainers::{GenericImage, ImageExt, runners::AsyncRunner};
 
 /// Config of the probe boot: options both families accept, TLS left at its default.
 /// (`secure-file-priv` must name an existing directory on MySQL, whose default may be absent.)
@@ -20,8 +20,9 @@ const PROBE_CONFIG: &str = "[mysqld]\nuser=mysql\ndatadir=/var/lib/mysql\n\
 /// `mariadb-11.8`; named `<family>-<version>` (e.g. `mysql-8.4.3`), which is also the snapshot
 /// suffix. Leaks one small `Flavor` per call (a run detects once).
 ///
-/// Errors: [`Error::ImageMissing`] when the image is not in the local engine,
-/// [`Error::Container`]/[`Error::NotReady`] when the probe does not come up, [`Error::Exec`]
+/// Errors: [`Error::Docker`] when the image is not in the local engine
+/// ([`containers::Error::ImageMissing`]) or Docker fails, [`Error::NotReady`] when the probe
+/// does not come up, [`Error::Exec`]
 /// when the version query fails or names no known family.
 pub async fn detect_flavor(
     image: &str,
@@ -34,25 +35,15 @@ pub async fn detect_flavor(
         ..MYSQL_9
     };
     let (repository, tag) = probe_flavor.image_parts();
-    if !crate::image::image_exists(&format!("{repository}:{tag}")) {
-        return Err(Error::ImageMissing(image.to_owned()));
-    }
     let what = format!("probe of image {image}");
-    let request = GenericImage::new(repository, tag)
-        .with_labels(labels.as_map())
-        .with_copy_to("/etc/mysql/my.cnf", PROBE_CONFIG.as_bytes().to_vec());
-    let request = crate::server::with_user_image_setup(request, PROBE_CONFIG);
-    let container = request.start().await.map_err(|source| Error::Container {
-        what: what.clone(),
-        source,
-    })?;
+    let mut spec = ContainerSpec::new(what.clone(), repository, tag)
+        .with_file("/etc/mysql/my.cnf", PROBE_CONFIG.as_bytes().to_vec());
+    spec.labels = labels.as_map();
+    let spec = crate::server::with_user_image_setup(spec, PROBE_CONFIG);
+    let container = spec.start().await?;
     let started = Instant::now();
     loop {
-        let log = container
-            .stderr_to_vec()
-            .await
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default();
+        let log = container.stderr().await.unwrap_or_default();
         if log.contains("ready for connections") && log.contains("port: 3306") {
             break;
         }
@@ -70,13 +61,9 @@ pub async fn detect_flavor(
          $c --socket=/run/mysqld/mysqld.sock --user=harness --password={HARNESS_PASSWORD} \
          -N -B -e 'SELECT VERSION()'"
     );
-    let (code, stdout, stderr) =
-        crate::exec_output(&container, vec!["sh".into(), "-c".into(), query])
-            .await
-            .map_err(|e| Error::Exec {
-                what: what.clone(),
-                detail: e.to_string(),
-            })?;
+    let (code, stdout, stderr) = container
+        .exec(vec!["sh".into(), "-c".into(), query])
+        .await?;
     drop(container);
     let version = stdout.trim().to_owned();
     if code != Some(0) || version.is_empty() {
@@ -120,14 +107,23 @@ mod tests {
     #[test]
     fn family_and_name_come_from_the_version_string() {
         let mysql = flavor_for_version("8.4.3", "mysql:8.4");
-        assert_eq!((mysql.name, mysql.reload_sql), ("mysql-8.4.3", MYSQL_9.reload_sql));
+        assert_eq!(
+            (mysql.name, mysql.reload_sql),
+            ("mysql-8.4.3", MYSQL_9.reload_sql)
+        );
         let maria = flavor_for_version("11.8.2-MariaDB-ubu2404", "mariadb:11.8");
-        assert_eq!((maria.name, maria.reload_sql), ("mariadb-11.8.2", "FLUSH SSL"));
+        assert_eq!(
+            (maria.name, maria.reload_sql),
+            ("mariadb-11.8.2", "FLUSH SSL")
+        );
         assert_eq!(
             flavor_for_version("10.11.9-MariaDB", "x").tls_off,
             MARIADB_10_11.tls_off
         );
-        assert_eq!(maria.image_parts(), ("mariadb".to_owned(), "11.8".to_owned()));
+        assert_eq!(
+            maria.image_parts(),
+            ("mariadb".to_owned(), "11.8".to_owned())
+        );
         let registry = flavor_for_version("9.1.0", "registry:5000/mysql");
         assert_eq!(registry.image_parts().1, "latest");
     }

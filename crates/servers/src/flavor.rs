@@ -1,7 +1,7 @@
 //! Server flavors as data: image recipe, base my.cnf, readiness line, and the SQL that reads
 //! the server's TLS state. Adding a flavor is adding a constant, not a code path.
 
-use crate::ImageRecipe;
+use containers::{ImageRecipe, recipes};
 
 /// One server family/version the harness can boot.
 #[derive(Debug, Clone, Copy)]
@@ -44,16 +44,7 @@ pub struct Flavor {
 /// MySQL 9.x from Debian sid (`mysql-server-core`), with the libmysqlclient `mysql` CLI.
 pub const MYSQL_9: Flavor = Flavor {
     name: "mysql-9",
-    image: ImageRecipe {
-        repository: "mysql-tls-harness/mysql",
-        flavor: "9",
-        suite: "sid",
-        packages: include_str!("../../../images/mysql9/packages"),
-        dockerfile: include_str!("../../../images/mysql9/Dockerfile"),
-        context: &[("init.sql", include_str!("../../../images/mysql9/init.sql"))],
-        context_paths: &[],
-        wheels: None,
-    },
+    image: recipes::MYSQL_9,
     base_config: "user=mysql\n\
         datadir=/var/lib/mysql\n\
         socket=/run/mysqld/mysqld.sock\n\
@@ -87,16 +78,7 @@ const MARIADB_BASE: &str = "user=mysql\n\
 /// MariaDB 10.11 LTS from Debian bookworm (`mariadb-server-core`).
 pub const MARIADB_10_11: Flavor = Flavor {
     name: "mariadb-10.11",
-    image: ImageRecipe {
-        repository: "mysql-tls-harness/mariadb",
-        flavor: "10.11",
-        suite: "bookworm",
-        packages: include_str!("../../../images/mariadb10.11/packages"),
-        dockerfile: include_str!("../../../images/mariadb/Dockerfile"),
-        context: &[("init.sql", include_str!("../../../images/mariadb/init.sql"))],
-        context_paths: &[],
-        wheels: None,
-    },
+    image: recipes::MARIADB_10_11,
     base_config: MARIADB_BASE,
     ready_message: "ready for connections",
     socket: "/run/mysqld/mysqld.sock",
@@ -114,16 +96,7 @@ pub const MARIADB_10_11: Flavor = Flavor {
 /// MariaDB 11.8 LTS from Debian trixie (`mariadb-server-core`).
 pub const MARIADB_11_8: Flavor = Flavor {
     name: "mariadb-11.8",
-    image: ImageRecipe {
-        repository: "mysql-tls-harness/mariadb",
-        flavor: "11.8",
-        suite: "trixie",
-        packages: include_str!("../../../images/mariadb11.8/packages"),
-        dockerfile: include_str!("../../../images/mariadb/Dockerfile"),
-        context: &[("init.sql", include_str!("../../../images/mariadb/init.sql"))],
-        context_paths: &[],
-        wheels: None,
-    },
+    image: recipes::MARIADB_11_8,
     ..MARIADB_10_11
 };
 

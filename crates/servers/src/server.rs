@@ -1,26 +1,17 @@
 //! A booted server: one container from a flavor's image with the scenario's fixtures and
 //! my.cnf copied in, published on 127.0.0.1 only. Dropping the [`Server`] removes the container
-//! (testcontainers, blocking until Docker confirms); interrupted runs are swept by label
-//! ([`crate::sweep`]). A server that exits instead of becoming ready is a [`Boot::Failed`]
+//! ([`containers::Container`]); interrupted runs are swept by label ([`containers::sweep`]). A server that exits instead of becoming ready is a [`Boot::Failed`]
 //! outcome (data), not an error: MariaDB refuses to start on unusable certificates.
 
-use crate::{Error, Flavor, RunLabels};
+use crate::{Error, Flavor};
 use certgen::Fixtures;
+use containers::{Container, ContainerSpec, FIXTURE_DIR, Network, RunLabels};
 use scenario::Scenario;
 use std::time::{Duration, Instant};
-use testcontainers::{
-    ContainerAsync, CopyTargetOptions, GenericImage, ImageExt,
-    bollard::models::PortBinding,
-    core::{ExecCommand, IntoContainerPort},
-    runners::AsyncRunner,
-};
 
 /// Bound of one admin statement over the Unix socket (a reload blocked by a stuck connection
 /// must not hang the run).
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Where fixture files live inside server (and client) containers.
-pub const FIXTURE_DIR: &str = "/etc/mysql/tls";
 
 /// Account created at boot when a scenario sets `server.account` (same password).
 pub const ACCOUNT: &str = "tls_account";
@@ -66,7 +57,7 @@ pub struct Reload {
 
 /// A running server. Drop it to remove the container.
 pub struct Server {
-    container: ContainerAsync<GenericImage>,
+    container: Container,
     /// The flavor it runs.
     pub flavor: &'static Flavor,
     /// Host port on 127.0.0.1 that maps to the server's 3306.
@@ -85,7 +76,7 @@ impl Server {
     /// `caching_sha2_password` cache with one Unix-socket login of `harness` (so plaintext
     /// logins behave the same in every cell order) and reads version and TLS state.
     ///
-    /// Errors: [`Error::ImageMissing`], [`Error::Container`] when Docker fails,
+    /// Errors: [`Error::Docker`] when the image is missing or Docker fails ([`containers::Error`]),
     /// [`Error::NotReady`] when neither happens in time, [`Error::Exec`] when the status query fails.
     pub async fn boot(
         flavor: &'static Flavor,
@@ -95,54 +86,34 @@ impl Server {
         startup: Duration,
     ) -> Result<Boot, Error> {
         let (repository, tag) = flavor.image_parts();
-        if !crate::image::image_exists(&format!("{repository}:{tag}")) {
-            return Err(Error::ImageMissing(format!("{repository}:{tag}")));
-        }
-        let what = format!("{} server for {}", flavor.name, scenario.id);
-        let fault = |source| Error::Container {
-            what: what.clone(),
-            source,
-        };
         let config = flavor.render_config(&scenario.server, FIXTURE_DIR);
-        let mut request = GenericImage::new(repository, tag)
-            .with_exposed_port(3306.tcp())
-            .with_labels(labels.as_map())
-            .with_copy_to("/etc/mysql/my.cnf", config.clone().into_bytes())
-            .with_host_config_modifier(|hc| {
-                hc.publish_all_ports = Some(false);
-                hc.port_bindings = Some(
-                    [(
-                        "3306/tcp".to_owned(),
-                        Some(vec![PortBinding {
-                            host_ip: Some("127.0.0.1".into()),
-                            host_port: Some(String::new()),
-                        }]),
-                    )]
-                    .into(),
-                );
-            });
-        for (name, file) in &fixtures.files {
-            let target =
-                CopyTargetOptions::new(format!("{FIXTURE_DIR}/{name}")).with_mode(file.mode);
-            request = request.with_copy_to(target, file.bytes.clone());
-        }
+        let mut spec = ContainerSpec::new(
+            format!("{} server for {}", flavor.name, scenario.id),
+            repository,
+            tag,
+        )
+        .with_file("/etc/mysql/my.cnf", config.clone().into_bytes())
+        .with_fixtures(FIXTURE_DIR, &fixtures.files);
+        spec.labels = labels.as_map();
+        spec.network = Network::Bridge {
+            publish: Some(3306),
+        };
         if flavor.user_image.is_some() {
-            request = with_user_image_setup(request, &config);
+            spec = with_user_image_setup(spec, &config);
         }
+        let what = spec.what.clone();
         let started = Instant::now();
-        let container = request.start().await.map_err(fault)?;
+        let container = spec.start().await?;
         loop {
-            let log = String::from_utf8_lossy(&container.stderr_to_vec().await.map_err(fault)?)
-                .into_owned();
+            let log = container.stderr().await?;
             // `port: 3306`: images whose entrypoint initializes the data directory first run a
             // temporary server without networking (`port: 0`) that is not the one we want.
             if log.contains(flavor.ready_message) && log.contains("port: 3306") {
                 break;
             }
-            if !container.is_running().await.map_err(fault)? {
-                let log = String::from_utf8_lossy(&container.stderr_to_vec().await.map_err(fault)?)
-                    .into_owned();
-                let exit_code = container.exit_code().await.map_err(fault)?;
+            if !container.is_running().await? {
+                let log = container.stderr().await?;
+                let exit_code = container.exit_code().await?;
                 return Ok(Boot::Failed {
                     exit_code,
                     log: explaining_lines(&log, true),
@@ -158,10 +129,7 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let boot_time = started.elapsed();
-        let host_port = container
-            .get_host_port_ipv4(3306.tcp())
-            .await
-            .map_err(fault)?;
+        let host_port = container.host_port(3306).await?;
         let mut server = Server {
             container,
             flavor,
@@ -181,9 +149,7 @@ impl Server {
             .await?;
         server.version = rows.first().cloned().unwrap_or_default();
         server.tls.enabled = rows.get(1).is_some_and(|v| v == "Yes");
-        let log = String::from_utf8_lossy(&server.container.stderr_to_vec().await.map_err(fault)?)
-            .into_owned();
-        server.tls.log = explaining_lines(&log, false);
+        server.tls.log = explaining_lines(&server.container.stderr().await?, false);
         Ok(Boot::Ready(Box::new(server)))
     }
 
@@ -204,13 +170,7 @@ impl Server {
         files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
         no_rollback: bool,
     ) -> Result<Reload, Error> {
-        let what = || format!("{} reload", self.flavor.name);
-        copy_into_fixture_dir(self.container_id(), files)
-            .await
-            .map_err(|detail| Error::Exec {
-                what: what(),
-                detail,
-            })?;
+        self.container.copy_into(FIXTURE_DIR, files).await?;
         let suffix = if no_rollback {
             self.flavor.reload_no_rollback.unwrap_or("")
         } else {
@@ -253,14 +213,9 @@ impl Server {
     ) -> Result<bool, Error> {
         let what = format!("{} fixture swap", self.flavor.name);
         tracing::debug!(%what, "reading log");
-        let log_before = self.log_text().await?.lines().count();
+        let log_before = self.container.stderr().await?.lines().count();
         tracing::debug!(%what, "replacing fixture dir");
-        replace_fixture_dir(&self.container, files)
-            .await
-            .map_err(|detail| Error::Exec {
-                what: what.clone(),
-                detail,
-            })?;
+        self.container.replace_dir(FIXTURE_DIR, files).await?;
         tracing::debug!(%what, "flush hosts, end leftover connections");
         self.socket_query(self.flavor.flush_hosts_sql).await?;
         self.kill_other_connections().await?;
@@ -269,7 +224,7 @@ impl Server {
         tracing::debug!(%what, "tls status");
         let rows = self.socket_query(self.flavor.tls_enabled_sql).await?;
         self.tls.enabled = rows.first().is_some_and(|v| v == "Yes");
-        let log = self.log_text().await?;
+        let log = self.container.stderr().await?;
         let new_lines: String = log.lines().skip(log_before).collect::<Vec<_>>().join("\n");
         let quiet = explaining_lines(&new_lines, true).is_empty();
         Ok(code == Some(0) && self.tls.enabled && quiet)
@@ -286,7 +241,10 @@ impl Server {
                  AND USER NOT IN ('event_scheduler', 'system user')",
             )
             .await?;
-        for id in ids.iter().filter(|id| id.chars().all(|c| c.is_ascii_digit())) {
+        for id in ids
+            .iter()
+            .filter(|id| id.chars().all(|c| c.is_ascii_digit()))
+        {
             // Already gone between the query and the KILL is fine.
             let _ = self.admin_exec("harness", &format!("KILL {id}")).await;
         }
@@ -294,18 +252,6 @@ impl Server {
             tracing::debug!(count = ids.len(), "ended leftover client connections");
         }
         Ok(())
-    }
-
-    async fn log_text(&self) -> Result<String, Error> {
-        let bytes = self
-            .container
-            .stderr_to_vec()
-            .await
-            .map_err(|e| Error::Exec {
-                what: format!("{} log", self.flavor.name),
-                detail: e.to_string(),
-            })?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// Docker container id (for clients that join its network namespace).
@@ -348,30 +294,14 @@ impl Server {
             sql.to_owned(),
         ]);
         let what = || format!("{} admin query `{sql}`", self.flavor.name);
-        match tokio::time::timeout(ADMIN_TIMEOUT, exec_output(&self.container, argv)).await {
-            Ok(result) => result.map_err(|e| Error::Exec {
-                what: what(),
-                detail: e.to_string(),
-            }),
+        match tokio::time::timeout(ADMIN_TIMEOUT, self.container.exec(argv)).await {
+            Ok(result) => result.map_err(Error::from),
             Err(_) => Err(Error::Exec {
                 what: what(),
                 detail: format!("no answer within {} s", ADMIN_TIMEOUT.as_secs()),
             }),
         }
     }
-}
-
-/// Runs `argv` in `container` to completion: `(exit code, stdout, stderr)`, output lossily
-/// decoded as UTF-8. Shared by the admin queries here and the command-line client adapters.
-pub async fn exec_output(
-    container: &ContainerAsync<GenericImage>,
-    argv: Vec<String>,
-) -> Result<(Option<i64>, String, String), testcontainers::TestcontainersError> {
-    let mut res = container.exec(ExecCommand::new(argv)).await?;
-    let stdout = String::from_utf8_lossy(&res.stdout_to_vec().await?).into_owned();
-    let stderr = String::from_utf8_lossy(&res.stderr_to_vec().await?).into_owned();
-    let code = res.exit_code().await?;
-    Ok((code, stdout, stderr))
 }
 
 /// What a user-supplied image (`--image mysql:8.4`, the official MySQL/MariaDB images) needs
@@ -405,60 +335,18 @@ pub fn user_image_init_sql() -> String {
     )
 }
 
-pub(crate) fn with_user_image_setup(
-    request: testcontainers::ContainerRequest<GenericImage>,
-    config: &str,
-) -> testcontainers::ContainerRequest<GenericImage> {
-    let init = user_image_init_sql();
-    request
-        .with_env_var("MYSQL_ROOT_PASSWORD", HARNESS_PASSWORD)
-        .with_env_var("MARIADB_ROOT_PASSWORD", HARNESS_PASSWORD)
-        .with_copy_to(
-            "/etc/mysql/conf.d/zz-mysql-tls-harness.cnf",
-            config.as_bytes().to_vec(),
-        )
-        .with_copy_to(
-            "/docker-entrypoint-initdb.d/00-mysql-tls-harness.sql",
-            init.into_bytes(),
-        )
-}
-
-/// Writes `files` into [`FIXTURE_DIR`] of container `id` (`docker cp` of a staging directory,
-/// modes kept), overwriting same-named files. Errors: the failing step's message.
-pub async fn copy_into_fixture_dir(
-    id: &str,
-    files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
-) -> Result<(), String> {
-    let staging = tempfile::tempdir().map_err(|e| e.to_string())?;
-    certgen::write_files(staging.path(), files).map_err(|e| e.to_string())?;
-    let source = format!("{}/.", staging.path().display());
-    let target = format!("{id}:{FIXTURE_DIR}/");
-    let out = tokio::process::Command::new("docker")
-        .args(["cp", &source, &target])
-        .output()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+pub(crate) fn with_user_image_setup(mut spec: ContainerSpec, config: &str) -> ContainerSpec {
+    for var in ["MYSQL_ROOT_PASSWORD", "MARIADB_ROOT_PASSWORD"] {
+        spec.env.push((var.to_owned(), HARNESS_PASSWORD.to_owned()));
     }
-    Ok(())
-}
-
-/// Makes [`FIXTURE_DIR`] of `container` hold exactly `files`: removes what is there (as root,
-/// through `sh`), then copies them in. Used by the fast path for servers and client companions.
-/// Errors: the failing step's message.
-pub async fn replace_fixture_dir(
-    container: &ContainerAsync<GenericImage>,
-    files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
-) -> Result<(), String> {
-    let clear = format!("rm -rf {FIXTURE_DIR} && mkdir -p {FIXTURE_DIR}");
-    let (code, _, stderr) = exec_output(container, vec!["sh".into(), "-c".into(), clear])
-        .await
-        .map_err(|e| e.to_string())?;
-    if code != Some(0) {
-        return Err(format!("clearing {FIXTURE_DIR}: {stderr}"));
-    }
-    copy_into_fixture_dir(container.id(), files).await
+    spec.with_file(
+        "/etc/mysql/conf.d/zz-mysql-tls-harness.cnf",
+        config.as_bytes().to_vec(),
+    )
+    .with_file(
+        "/docker-entrypoint-initdb.d/00-mysql-tls-harness.sql",
+        user_image_init_sql().into_bytes(),
+    )
 }
 
 /// Log lines that explain TLS state: those mentioning TLS, SSL or certificates, plus (for a

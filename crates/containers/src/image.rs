@@ -98,7 +98,7 @@ impl ImageRecipe {
 
     /// Whether the image exists in the local Docker engine.
     pub fn is_present(&self) -> bool {
-        image_exists(&self.reference())
+        crate::docker::image_exists(&self.reference())
     }
 
     /// First stage: debootstrap the rootfs and `docker import` it as `base`.
@@ -148,10 +148,8 @@ impl ImageRecipe {
             .stdout
             .take()
             .ok_or_else(|| step_failed("tar rootfs", "no stdout".into()))?;
-        run(Command::new("docker")
-            .args(["import", "-", base])
-            .stdin(tar_out))
-        .map_err(|d| step_failed("docker import", d))?;
+        crate::docker::import(base, tar_out)
+            .map_err(|e| step_failed("docker import", e.to_string()))?;
         let tar_status = tar
             .wait()
             .map_err(|e| step_failed("tar rootfs", e.to_string()))?;
@@ -189,7 +187,7 @@ impl ImageRecipe {
             detail,
         };
         let base = self.rootfs_reference();
-        if !image_exists(&base) {
+        if !crate::docker::image_exists(&base) {
             self.build_rootfs(work_dir, &base)
                 .map_err(|(step, detail)| fail(&step, detail))?;
         }
@@ -203,8 +201,12 @@ impl ImageRecipe {
                 .map_err(|e| fail("write build context", e.to_string()))?;
         }
         for path in self.context_paths {
-            copy_dir(&workspace_root().join(path), &context.join(path))
-                .map_err(|e| fail(&format!("copy {path} into the build context"), e.to_string()))?;
+            copy_dir(&workspace_root().join(path), &context.join(path)).map_err(|e| {
+                fail(
+                    &format!("copy {path} into the build context"),
+                    e.to_string(),
+                )
+            })?;
         }
         let wheels_dir = context.join("wheels");
         std::fs::create_dir_all(&wheels_dir)
@@ -213,7 +215,14 @@ impl ImageRecipe {
             let abi = format!("cp{}", wheels.python.replace('.', ""));
             tracing::info!(requirements = ?wheels.requirements, "pip download");
             run(Command::new("python3")
-                .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"])
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--only-binary=:all:",
+                ])
                 .args(["--python-version", wheels.python, "--implementation", "cp"])
                 .args(["--abi", &abi, "--platform", wheels.platform, "--dest"])
                 .arg(&wheels_dir)
@@ -221,26 +230,17 @@ impl ImageRecipe {
             .map_err(|d| fail("pip download", d))?;
         }
         tracing::info!(%reference, "docker build");
-        run(Command::new("docker")
-            .env("DOCKER_BUILDKIT", "0")
-            .args([
-                "build",
-                "--quiet",
-                "--force-rm",
-                "--build-arg",
-                &format!("BASE={base}"),
-                "-t",
-                &reference,
-            ])
-            .arg(&context))
-        .map_err(|d| fail("docker build", d))?;
+        crate::docker::build(&context, &base, &reference)
+            .map_err(|e| fail("docker build", e.to_string()))?;
         Ok(true)
     }
 }
 
 /// Images of `repositories` (and their rootfs stages) whose tag is not one of `keep`:
 /// leftovers of older recipes. Returns `repository:tag` references, sorted.
-pub fn stale_images(recipes: &[ImageRecipe]) -> Vec<String> {
+///
+/// Errors: [`Error::Docker`] when the engine cannot list its images.
+pub fn stale_images(recipes: &[ImageRecipe]) -> Result<Vec<String>, Error> {
     let keep: Vec<String> = recipes
         .iter()
         .flat_map(|r| [r.reference(), r.rootfs_reference()])
@@ -250,17 +250,7 @@ pub fn stale_images(recipes: &[ImageRecipe]) -> Vec<String> {
             .iter()
             .any(|r| repo == r.repository || repo == format!("{}-rootfs", r.repository))
     };
-    let out = Command::new("docker")
-        .args(["images", "--format", "{{.Repository}}:{{.Tag}}"])
-        .output();
-    let mut stale: Vec<String> = out
-        .map(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_else(|_| Vec::new())
+    let mut stale: Vec<String> = crate::docker::list_images()?
         .into_iter()
         .filter(|r: &String| {
             r.rsplit_once(':').is_some_and(|(repo, _)| ours(repo)) && !keep.contains(r)
@@ -268,7 +258,7 @@ pub fn stale_images(recipes: &[ImageRecipe]) -> Vec<String> {
         .collect();
     stale.sort();
     stale.dedup();
-    stale
+    Ok(stale)
 }
 
 /// The workspace root (two levels above this crate), where `images/` and `drivers/` live.
@@ -287,7 +277,10 @@ fn skipped(name: &std::ffi::OsStr) -> bool {
 fn collect_files(dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) {
     if dir.is_file() {
         if let Ok(bytes) = std::fs::read(dir) {
-            out.push((prefix.to_owned(), String::from_utf8_lossy(&bytes).into_owned()));
+            out.push((
+                prefix.to_owned(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ));
         }
         return;
     }
@@ -348,17 +341,8 @@ fn short_hash(parts: &[&str]) -> String {
         .collect()
 }
 
-/// Whether `reference` exists in the local Docker engine.
-pub(crate) fn image_exists(reference: &str) -> bool {
-    Command::new("docker")
-        .args(["image", "inspect", "--format", "{{.Id}}", reference])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Runs a command to completion; on failure returns its status and the tail of its output.
+/// Runs a host build tool (debootstrap, pip) to completion; on failure returns its status and
+/// the tail of its output.
 fn run(cmd: &mut Command) -> Result<(), String> {
     let out = cmd
         .output()
@@ -366,14 +350,7 @@ fn run(cmd: &mut Command) -> Result<(), String> {
     if out.status.success() {
         return Ok(());
     }
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
-    let tail: Vec<&str> = text.lines().rev().take(15).collect();
-    Err(format!(
-        "{}\n{}",
-        out.status,
-        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-    ))
+    Err(crate::docker::failure_detail(&out))
 }
 
 /// The Debian archive mirror this machine's apt uses: `HARNESS_DEBIAN_MIRROR` if set, else the

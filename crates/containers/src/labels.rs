@@ -2,7 +2,7 @@
 //! interrupted or killed run left behind.
 
 use crate::Error;
-use std::{collections::BTreeMap, process::Command};
+use std::collections::BTreeMap;
 
 /// Label set to `"1"` on every container this project starts.
 pub const LABEL_PROJECT: &str = "io.github.mysql-tls-harness";
@@ -45,38 +45,23 @@ impl RunLabels {
 }
 
 /// Force-removes every container carrying [`LABEL_PROJECT`] (and, when `run_id` is given, that
-/// run's [`LABEL_RUN`]); returns how many were removed. Uses the `docker` CLI so it works even
-/// when no async runtime is left (after Ctrl-C). Errors: [`Error::Exec`] when docker fails.
+/// run's [`LABEL_RUN`]); returns how many were removed. Synchronous (the `docker` CLI), so it
+/// works when no async runtime is left: after a signal, a timeout or a panic.
+///
+/// Errors: [`Error::Docker`] when listing or removing fails.
 pub fn sweep(run_id: Option<&str>) -> Result<usize, Error> {
-    let filter = match run_id {
-        Some(id) => format!("label={LABEL_RUN}={id}"),
-        None => format!("label={LABEL_PROJECT}"),
+    let label = match run_id {
+        Some(id) => format!("{LABEL_RUN}={id}"),
+        None => LABEL_PROJECT.to_owned(),
     };
-    let fail = |detail: String| Error::Exec {
-        what: format!("sweeping containers ({filter})"),
-        detail,
-    };
-    let out = Command::new("docker")
-        .args(["ps", "-aq", "--filter", &filter])
-        .output()
-        .map_err(|e| fail(e.to_string()))?;
-    if !out.status.success() {
-        return Err(fail(String::from_utf8_lossy(&out.stderr).into_owned()));
-    }
-    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    let rm = Command::new("docker")
-        .args(["rm", "-f", "-v"])
-        .args(&ids)
-        .output()
-        .map_err(|e| fail(e.to_string()))?;
-    if !rm.status.success() {
-        return Err(fail(String::from_utf8_lossy(&rm.stderr).into_owned()));
-    }
+    let ids = crate::docker::containers_matching(&format!("label={label}"))?;
+    crate::docker::remove_containers(&ids)?;
     Ok(ids.len())
+}
+
+/// Ids of the containers, running or not, of run `run_id` (label [`LABEL_RUN`]).
+///
+/// Errors: [`Error::Docker`] when Docker cannot list them.
+pub fn containers_of_run(run_id: &str) -> Result<Vec<String>, Error> {
+    crate::docker::containers_matching(&format!("label={LABEL_RUN}={run_id}"))
 }

@@ -1,0 +1,289 @@
+//! Containers: what to start ([`ContainerSpec`]), and a running [`Container`] with the few
+//! operations servers and clients need (exec, logs, state, published port, copying files in).
+//! Dropping a [`Container`] removes it (testcontainers, blocking until Docker confirms); a run
+//! interrupted by a signal is swept by label ([`crate::sweep`]).
+
+use crate::Error;
+use certgen::FixtureFile;
+use std::collections::BTreeMap;
+use testcontainers::{
+    ContainerAsync, CopyTargetOptions, GenericImage, ImageExt,
+    bollard::models::PortBinding,
+    core::{ExecCommand, IntoContainerPort},
+    runners::AsyncRunner,
+};
+
+/// Where a container's network comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Network {
+    /// Docker's default bridge; `publish` is a container TCP port published on 127.0.0.1 only,
+    /// at a free host port ([`Container::host_port`] tells which).
+    Bridge {
+        /// Container port to publish on loopback, e.g. 3306.
+        publish: Option<u16>,
+    },
+    /// No network at all (e.g. reading a driver's hello).
+    None,
+    /// The network namespace of the container with this id: `127.0.0.1:3306` inside is the
+    /// other container's server.
+    Join(String),
+}
+
+/// A file put into the container before it starts.
+#[derive(Debug, Clone)]
+pub struct FileIn {
+    /// Absolute path inside the container.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+    /// Unix mode, e.g. `0o600`; `None` for Docker's default.
+    pub mode: Option<u32>,
+}
+
+/// Everything needed to start one container.
+#[derive(Debug, Clone)]
+pub struct ContainerSpec {
+    /// What it is, for errors: `mysql-9 server for basic/valid`.
+    pub what: String,
+    /// Image repository, e.g. `mysql-tls-harness/mysql`.
+    pub repository: String,
+    /// Image tag.
+    pub tag: String,
+    /// Command replacing the image's, e.g. `["sleep", "infinity"]`; `None` keeps the image's.
+    pub cmd: Option<Vec<String>>,
+    /// Environment variables.
+    pub env: Vec<(String, String)>,
+    /// Labels (project and run id, [`crate::RunLabels::as_map`]).
+    pub labels: BTreeMap<String, String>,
+    /// Files copied in before start.
+    pub files: Vec<FileIn>,
+    /// Its network.
+    pub network: Network,
+}
+
+impl ContainerSpec {
+    /// A spec for `repository:tag` with nothing else set: image command, default bridge, no
+    /// published port, no files.
+    pub fn new(
+        what: impl Into<String>,
+        repository: impl Into<String>,
+        tag: impl Into<String>,
+    ) -> Self {
+        ContainerSpec {
+            what: what.into(),
+            repository: repository.into(),
+            tag: tag.into(),
+            cmd: None,
+            env: Vec::new(),
+            labels: BTreeMap::new(),
+            files: Vec::new(),
+            network: Network::Bridge { publish: None },
+        }
+    }
+
+    /// Adds `files` (fixture name → file) under directory `dir`, modes kept.
+    pub fn with_fixtures(mut self, dir: &str, files: &BTreeMap<String, FixtureFile>) -> Self {
+        self.files.extend(files.iter().map(|(name, file)| FileIn {
+            path: format!("{dir}/{name}"),
+            bytes: file.bytes.clone(),
+            mode: Some(file.mode),
+        }));
+        self
+    }
+
+    /// Adds one file with Docker's default mode.
+    pub fn with_file(mut self, path: impl Into<String>, bytes: Vec<u8>) -> Self {
+        self.files.push(FileIn {
+            path: path.into(),
+            bytes,
+            mode: None,
+        });
+        self
+    }
+
+    /// Starts the container (it is removed when the returned [`Container`] drops).
+    ///
+    /// Errors: [`Error::ImageMissing`] when the image is not in the local engine (no registry
+    /// is ever asked), [`Error::Container`] when Docker fails.
+    pub async fn start(self) -> Result<Container, Error> {
+        let reference = format!("{}:{}", self.repository, self.tag);
+        if !crate::docker::image_exists(&reference) {
+            return Err(Error::ImageMissing(reference));
+        }
+        let mut image = GenericImage::new(self.repository, self.tag);
+        if let Network::Bridge {
+            publish: Some(port),
+        } = self.network
+        {
+            image = image.with_exposed_port(port.tcp());
+        }
+        let network = self.network.clone();
+        let mut request = image
+            .with_labels(self.labels)
+            .with_host_config_modifier(move |hc| {
+                // Network mode is set directly: testcontainers' `with_network` would manage a
+                // "network" named `container:<id>` and try to remove it on drop (it deadlocked).
+                hc.publish_all_ports = Some(false);
+                match &network {
+                    Network::Bridge { publish } => {
+                        hc.port_bindings = publish.map(|port| {
+                            [(
+                                format!("{port}/tcp"),
+                                Some(vec![PortBinding {
+                                    host_ip: Some("127.0.0.1".into()),
+                                    host_port: Some(String::new()),
+                                }]),
+                            )]
+                            .into()
+                        });
+                    }
+                    Network::None => {
+                        hc.network_mode = Some("none".into());
+                        hc.port_bindings = None;
+                    }
+                    Network::Join(id) => {
+                        hc.network_mode = Some(format!("container:{id}"));
+                        hc.port_bindings = None;
+                    }
+                }
+            });
+        if let Some(cmd) = self.cmd {
+            request = request.with_cmd(cmd);
+        }
+        for (key, value) in self.env {
+            request = request.with_env_var(key, value);
+        }
+        for file in self.files {
+            let mut target = CopyTargetOptions::new(file.path);
+            if let Some(mode) = file.mode {
+                target = target.with_mode(mode);
+            }
+            request = request.with_copy_to(target, file.bytes);
+        }
+        let inner = request.start().await.map_err(|source| Error::Container {
+            what: self.what.clone(),
+            source: Box::new(source),
+        })?;
+        Ok(Container {
+            inner,
+            what: self.what,
+        })
+    }
+}
+
+/// A running (or exited) container. Drop it to remove it.
+pub struct Container {
+    inner: ContainerAsync<GenericImage>,
+    what: String,
+}
+
+impl Container {
+    /// Docker container id.
+    pub fn id(&self) -> &str {
+        self.inner.id()
+    }
+
+    fn fault(&self, source: testcontainers::TestcontainersError) -> Error {
+        Error::Container {
+            what: self.what.clone(),
+            source: Box::new(source),
+        }
+    }
+
+    /// Everything the main process wrote to stderr so far (mysqld's error log), lossy UTF-8.
+    /// Errors: [`Error::Container`].
+    pub async fn stderr(&self) -> Result<String, Error> {
+        let bytes = self
+            .inner
+            .stderr_to_vec()
+            .await
+            .map_err(|e| self.fault(e))?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Whether the main process still runs. Errors: [`Error::Container`].
+    pub async fn is_running(&self) -> Result<bool, Error> {
+        self.inner.is_running().await.map_err(|e| self.fault(e))
+    }
+
+    /// The main process's exit code once it exited. Errors: [`Error::Container`].
+    pub async fn exit_code(&self) -> Result<Option<i64>, Error> {
+        self.inner.exit_code().await.map_err(|e| self.fault(e))
+    }
+
+    /// Host port on 127.0.0.1 that container TCP port `port` is published on (see
+    /// [`Network::Bridge`]). Errors: [`Error::Container`].
+    pub async fn host_port(&self, port: u16) -> Result<u16, Error> {
+        self.inner
+            .get_host_port_ipv4(port.tcp())
+            .await
+            .map_err(|e| self.fault(e))
+    }
+
+    /// Runs `argv` in the container to completion: `(exit code, stdout, stderr)`, output
+    /// lossily decoded as UTF-8. No time bound: callers bound it (cell timeout, admin timeout).
+    /// Errors: [`Error::Container`] when Docker fails (not when the command fails).
+    pub async fn exec(&self, argv: Vec<String>) -> Result<(Option<i64>, String, String), Error> {
+        let mut res = self
+            .inner
+            .exec(ExecCommand::new(argv))
+            .await
+            .map_err(|e| self.fault(e))?;
+        let stdout = res.stdout_to_vec().await.map_err(|e| self.fault(e))?;
+        let stderr = res.stderr_to_vec().await.map_err(|e| self.fault(e))?;
+        let code = res.exit_code().await.map_err(|e| self.fault(e))?;
+        Ok((
+            code,
+            String::from_utf8_lossy(&stdout).into_owned(),
+            String::from_utf8_lossy(&stderr).into_owned(),
+        ))
+    }
+
+    /// Writes `files` into directory `dir` of the container (modes kept), overwriting
+    /// same-named files. Errors: [`Error::Staging`], [`Error::Docker`].
+    pub async fn copy_into(
+        &self,
+        dir: &str,
+        files: &BTreeMap<String, FixtureFile>,
+    ) -> Result<(), Error> {
+        copy_into(self.id(), &self.what, dir, files).await
+    }
+
+    /// Makes directory `dir` of the container hold exactly `files`: removes it (as root,
+    /// through `sh`), recreates it, then copies them in. Errors: [`Error::Docker`] naming the
+    /// failed `rm`, [`Error::Container`], [`Error::Staging`].
+    pub async fn replace_dir(
+        &self,
+        dir: &str,
+        files: &BTreeMap<String, FixtureFile>,
+    ) -> Result<(), Error> {
+        let clear = format!("rm -rf {dir} && mkdir -p {dir}");
+        let (code, _, stderr) = self
+            .exec(vec!["sh".into(), "-c".into(), clear.clone()])
+            .await?;
+        if code != Some(0) {
+            return Err(Error::Docker {
+                command: format!("docker exec {} sh -c '{clear}'", self.id()),
+                detail: format!("exit {code:?}: {}", stderr.trim()),
+            });
+        }
+        self.copy_into(dir, files).await
+    }
+}
+
+/// [`Container::copy_into`] by container id: stages `files` in a temporary directory, then
+/// `docker cp`. Errors: [`Error::Staging`], [`Error::Docker`].
+pub(crate) async fn copy_into(
+    id: &str,
+    what: &str,
+    dir: &str,
+    files: &BTreeMap<String, FixtureFile>,
+) -> Result<(), Error> {
+    let staging_error = |source: Box<dyn std::error::Error + Send + Sync>| Error::Staging {
+        what: what.to_owned(),
+        source,
+    };
+    let staging = tempfile::tempdir().map_err(|e| staging_error(e.into()))?;
+    certgen::write_files(staging.path(), files).map_err(|e| staging_error(e.into()))?;
+    crate::docker::copy_dir_into(id, staging.path(), dir).await
+}

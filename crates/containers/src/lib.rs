@@ -1,0 +1,23 @@
+//! The one home of Docker. Images: recipes as data, content tags, building from Debian
+//! packages (no registry), pruning. Containers: start from a [`ContainerSpec`], exec, logs,
+//! copy files in, remove on drop. Labels on every container of a run, and the [`sweep`] that
+//! removes what an interrupted run left.
+//!
+//! testcontainers (and bollard through it) does what it can; the `docker` CLI is called only in
+//! [`docker`], one function per invocation. This crate knows nothing of MySQL, scenarios or
+//! clients: it is below `servers` and `clients`.
+
+mod container;
+pub mod docker;
+mod error;
+mod image;
+mod labels;
+pub mod recipes;
+
+pub use container::{Container, ContainerSpec, FileIn, Network};
+pub use error::Error;
+pub use image::{ImageRecipe, Wheels, debian_mirror, stale_images};
+pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels, containers_of_run, sweep};
+
+/// Where fixture files live inside server and client containers.
+pub const FIXTURE_DIR: &str = "/etc/mysql/tls";
