@@ -69,7 +69,7 @@ pub struct RunRecord {
     /// `SELECT VERSION()` of the server (empty when it failed to start).
     pub server_version: String,
     /// The server after boot (and reload).
-    pub server: ServerRecord,
+    pub server: ServerState,
     /// The scenario's TLS reload, if it has one.
     pub reload: Option<ReloadRecord>,
     /// The bug report's error text (scenario `reported`), if any.
@@ -87,26 +87,6 @@ pub struct RunRecord {
     pub snapshot: String,
     /// One cell per client × ssl-mode.
     pub cells: Vec<Cell>,
-}
-
-/// The server's state, as in the snapshot header.
-#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(tag = "state", rename_all = "kebab-case")]
-pub enum ServerRecord {
-    /// Accepting connections.
-    Ready {
-        /// TLS enabled on the main channel.
-        tls_enabled: bool,
-        /// TLS-related log lines (redacted).
-        log: Vec<String>,
-    },
-    /// Exited before accepting connections; no cells ran.
-    FailedToStart {
-        /// Container exit code.
-        exit_code: Option<i64>,
-        /// Error and TLS-related log lines (redacted).
-        log: Vec<String>,
-    },
 }
 
 /// A TLS reload's result.
@@ -175,22 +155,12 @@ impl RunRecord {
                 None => Some("(no such cell in the snapshot)".to_owned()),
             }
         };
-        let redact = |log: &[String]| log.iter().map(|l| outcome::redact(l)).collect();
         RunRecord {
             scenario: report.scenario.clone(),
             description: report.description.clone(),
             flavor: report.flavor.to_owned(),
             server_version: report.server_version.clone(),
-            server: match &report.server {
-                ServerState::Ready { tls_enabled, log } => ServerRecord::Ready {
-                    tls_enabled: *tls_enabled,
-                    log: redact(log),
-                },
-                ServerState::FailedToStart { exit_code, log } => ServerRecord::FailedToStart {
-                    exit_code: *exit_code,
-                    log: redact(log),
-                },
-            },
+            server: report.server.redacted(),
             reload: report.reload.as_ref().map(|r| ReloadRecord {
                 statement: r.statement.clone(),
                 refused: r.refused.clone(),

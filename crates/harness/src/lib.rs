@@ -14,6 +14,7 @@ mod reporters;
 mod repro;
 mod rig;
 mod run;
+mod scaffold;
 mod snapshot;
 
 pub use bundle::{
@@ -23,7 +24,7 @@ pub use disagree::{Disagreement, disagreements, outcome_class, render_disagreeme
 pub use error::Error;
 pub use json::{
     Cell, Fault, MatrixReport, REPORT_FORMAT, REPORT_SCHEMA_FILE, ReloadRecord, RunInfo, RunRecord,
-    ServerRecord, report_json_schema,
+    report_json_schema,
 };
 pub use modes::{ModeTable, render_mode_tables, ssl_mode_tables};
 pub use report::{INFORMATIONAL_TLS_LINES, Row, ScenarioReport, ServerState, notable_lines};
@@ -37,6 +38,7 @@ pub use run::{
     BUILTIN_CLIENTS, FastPath, RunContext, flavors_of, pinned_flavors, reuse_key, run_scenario,
     runs_on, scenarios_root,
 };
+pub use scaffold::{Suggested, error_line, first_url, scaffold, suggest};
 pub use snapshot::{
     SnapshotCheck, assert_named_snapshot, assert_snapshot, check_cells, check_snapshot,
     committed_snapshot, quick_check, snapshot_cells, snapshot_exists, snapshot_name,

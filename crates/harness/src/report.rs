@@ -18,8 +18,12 @@ pub struct Row {
     pub took: std::time::Duration,
 }
 
-/// The server's state after boot, as it reported it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The server's state after boot, as it reported it: the snapshot header, and (log lines
+/// redacted, [`ServerState::redacted`]) the `server` of every run in the JSON report.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(tag = "state", rename_all = "kebab-case")]
 pub enum ServerState {
     /// Accepting connections; TLS on or off by its own account, with its TLS log lines.
     Ready {
@@ -35,6 +39,24 @@ pub enum ServerState {
         /// Error and TLS-related log lines.
         log: Vec<String>,
     },
+}
+
+impl ServerState {
+    /// The same state with every log line passed through [`outcome::redact`] (ports, paths,
+    /// dates masked), as the JSON report carries it.
+    pub fn redacted(&self) -> ServerState {
+        let redact = |log: &[String]| log.iter().map(|l| outcome::redact(l)).collect();
+        match self {
+            ServerState::Ready { tls_enabled, log } => ServerState::Ready {
+                tls_enabled: *tls_enabled,
+                log: redact(log),
+            },
+            ServerState::FailedToStart { exit_code, log } => ServerState::FailedToStart {
+                exit_code: *exit_code,
+                log: redact(log),
+            },
+        }
+    }
 }
 
 /// Everything one scenario run produced.

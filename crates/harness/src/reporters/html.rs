@@ -41,11 +41,11 @@ pub fn render_html(report: &MatrixReport) -> String {
             d: &run.description,
             snap: &run.snapshot,
             srv: match &run.server {
-                crate::ServerRecord::Ready {
+                crate::ServerState::Ready {
                     tls_enabled: true, ..
                 } => "TLS enabled".into(),
-                crate::ServerRecord::Ready { .. } => "TLS DISABLED".into(),
-                crate::ServerRecord::FailedToStart { exit_code, .. } => {
+                crate::ServerState::Ready { .. } => "TLS DISABLED".into(),
+                crate::ServerState::FailedToStart { exit_code, .. } => {
                     format!(
                         "FAILED TO START (exit {})",
                         exit_code.map_or("?".into(), |c| c.to_string())

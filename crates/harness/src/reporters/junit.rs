@@ -3,7 +3,7 @@
 //! — a driver refusing a certificate is data, not a failure — and a harness fault is an
 //! `<error>`. CI systems show the outcome text as the test's output.
 
-use crate::{MatrixReport, RunRecord, ServerRecord};
+use crate::{MatrixReport, RunRecord, ServerState};
 use std::fmt::Write as _;
 
 /// The report as JUnit XML (the schema Jenkins/GitLab/GitHub test reporters read).
@@ -109,14 +109,14 @@ fn failures_of(run: &RunRecord) -> usize {
 
 fn server_text(run: &RunRecord) -> String {
     match &run.server {
-        ServerRecord::Ready { tls_enabled, log } => format!(
+        ServerState::Ready { tls_enabled, log } => format!(
             "{} {}: ready, TLS {}\n{}",
             run.flavor,
             run.server_version,
             if *tls_enabled { "enabled" } else { "DISABLED" },
             log.join("\n")
         ),
-        ServerRecord::FailedToStart { exit_code, log } => format!(
+        ServerState::FailedToStart { exit_code, log } => format!(
             "{}: FAILED TO START (exit {})\n{}",
             run.flavor,
             exit_code.map_or("?".to_owned(), |c| c.to_string()),

@@ -3,7 +3,7 @@
 //! GitHub's step-summary limit, goes to `$GITHUB_STEP_SUMMARY`.
 
 use super::{CellMark, mark};
-use crate::{MatrixReport, RunRecord, ServerRecord};
+use crate::{MatrixReport, RunRecord, ServerState};
 use scenario::SslMode;
 use std::fmt::Write as _;
 
@@ -99,11 +99,11 @@ fn run_section(run: &RunRecord, details: bool) -> String {
         escape(&run.description)
     );
     let server = match &run.server {
-        ServerRecord::Ready {
+        ServerState::Ready {
             tls_enabled: true, ..
         } => "TLS enabled".to_owned(),
-        ServerRecord::Ready { .. } => "TLS DISABLED".to_owned(),
-        ServerRecord::FailedToStart { exit_code, .. } => format!(
+        ServerState::Ready { .. } => "TLS DISABLED".to_owned(),
+        ServerState::FailedToStart { exit_code, .. } => format!(
             "FAILED TO START (exit {})",
             exit_code.map_or("?".to_owned(), |c| c.to_string())
         ),
@@ -139,7 +139,7 @@ fn run_section(run: &RunRecord, details: bool) -> String {
     }
     out.push('\n');
     if run.cells.is_empty() {
-        if let ServerRecord::FailedToStart { log, .. } = &run.server {
+        if let ServerState::FailedToStart { log, .. } = &run.server {
             out.push_str("No client could connect. Server log:\n\n```\n");
             for line in log.iter().take(10) {
                 let _ = writeln!(out, "{line}");

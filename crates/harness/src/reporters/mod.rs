@@ -51,7 +51,7 @@ pub fn mark(cell: &Cell) -> CellMark {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Cell, MatrixReport, RunInfo, RunRecord, ServerRecord};
+    use crate::{Cell, MatrixReport, RunInfo, RunRecord, ServerState};
     use outcome::{FailureKind, Outcome};
     use scenario::SslMode;
 
@@ -83,7 +83,7 @@ mod tests {
             description: "a description".into(),
             flavor: "mysql-9".into(),
             server_version: "9.7.4".into(),
-            server: ServerRecord::Ready {
+            server: ServerState::Ready {
                 tls_enabled: true,
                 log: Vec::new(),
             },

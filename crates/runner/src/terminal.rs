@@ -1,5 +1,6 @@
-//! What `cargo xtask matrix` prints on stdout: each scenario's table with versions and
-//! timings, the disagreements between clients, and per-client latency.
+//! What a run prints on stdout when it is over: each scenario's table with versions and
+//! timings and its snapshot verdict, the disagreements between clients, per-client latency, and
+//! the closing summary line.
 
 use harness::ScenarioReport;
 use servers::Flavor;
@@ -64,10 +65,11 @@ pub fn print_latency(reports: &[&ScenarioReport]) {
 }
 
 /// Whether the report comes from a `--image` run (its flavor is not a built-in one).
-pub fn report_flavor_is_user_image(report: &ScenarioReport) -> bool {
+pub(crate) fn report_flavor_is_user_image(report: &ScenarioReport) -> bool {
     Flavor::by_name(report.flavor).is_none()
 }
 
+/// A scenario run's table (the snapshot text) and a line of versions and timings.
 pub fn print_report(report: &ScenarioReport) {
     println!("{}", report.render_snapshot());
     let versions: Vec<String> = report

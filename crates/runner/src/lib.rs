@@ -1,0 +1,30 @@
+//! The matrix runner: which scenario runs on which flavor ([`Plan`], from [`select`]ed and
+//! sharded scenario files), running the plan with bounded parallelism and `--fail-fast`
+//! ([`execute`] with an [`Executor`]), telling [`Reporter`]s what happens ([`Event`]s), and the
+//! end of a run: every table with its snapshot verdict, the disagreements and latency views,
+//! the report files ([`Outputs`]). A run stopped by `--timeout`, SIGINT, SIGTERM or SIGHUP
+//! removes its containers and says how it ended ([`Ending`]).
+//!
+//! It parses no command line (xtask does) and runs no scenario itself (harness does).
+
+pub mod bench;
+mod error;
+mod event;
+mod outputs;
+mod plan;
+mod progress;
+mod run;
+mod schedule;
+mod select;
+mod signals;
+mod terminal;
+mod verdict;
+
+pub use error::Error;
+pub use event::{Event, Reporter, RunResult, Silent};
+pub use outputs::Outputs;
+pub use plan::{Group, Plan, PlannedRun};
+pub use progress::Progress;
+pub use run::{Ending, MatrixExecutor, Options, RunPath, Stop, run, scenarios};
+pub use schedule::{Executor, Results, Schedule, error_line, execute};
+pub use select::{in_shard, select};
