@@ -1,6 +1,8 @@
-//! Ctrl-C during `cargo xtask matrix` leaves no container behind: the real binary is started,
-//! interrupted with SIGINT as soon as its first container exists, and Docker is asked what is
-//! left with the run's label. Needs Docker and the built image (`cargo xtask test` builds it).
+//! SIGINT (Ctrl-C), SIGTERM (`timeout`, CI cancellation, `docker stop`) and SIGHUP (terminal
+//! closed) during `cargo xtask matrix` leave no container behind and exit 130, 143, 129: the
+//! real binary is started, signalled as soon as its first container exists, and Docker is asked
+//! what is left with the run's label. SIGKILL cannot be caught: `cargo xtask clean` sweeps.
+//! Needs Docker and the built images (`cargo xtask test` builds them).
 
 use std::{
     process::{Command, Stdio},
@@ -37,12 +39,18 @@ fn start_matrix_until_container(run_id: &str) -> std::process::Child {
     child
 }
 
-#[test]
-fn sigint_during_matrix_removes_every_container_of_the_run() {
-    let run_id = format!("interrupt-test-{}", std::process::id());
+#[rstest::rstest]
+#[case::sigint("INT", 130)]
+#[case::sigterm("TERM", 143)]
+#[case::sighup("HUP", 129)]
+fn a_signal_during_matrix_removes_every_container_of_the_run(
+    #[case] signal: &str,
+    #[case] exit_code: i32,
+) {
+    let run_id = format!("signal-{signal}-test-{}", std::process::id());
     let mut child = start_matrix_until_container(&run_id);
     let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(kill.success());
@@ -55,11 +63,15 @@ fn sigint_during_matrix_removes_every_container_of_the_run() {
         if Instant::now() > deadline {
             let _ = child.kill();
             containers::sweep(Some(&run_id)).expect("cleanup after failure");
-            panic!("matrix did not exit within 60 s of SIGINT");
+            panic!("matrix did not exit within 60 s of SIG{signal}");
         }
         sleep(Duration::from_millis(100));
     };
-    assert_eq!(status.code(), Some(130), "interrupted runs exit 130");
+    assert_eq!(
+        status.code(),
+        Some(exit_code),
+        "a run stopped by SIG{signal} exits {exit_code}"
+    );
     assert_eq!(
         containers_of_run(&run_id),
         Vec::<String>::new(),
