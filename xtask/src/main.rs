@@ -121,7 +121,10 @@ mod tests {
     #[test]
     fn log_colours_only_on_a_terminal_without_no_color() {
         assert!(colour(true, None));
-        assert!(colour(true, Some("".into())), "an empty NO_COLOR does not count");
+        assert!(
+            colour(true, Some("".into())),
+            "an empty NO_COLOR does not count"
+        );
         assert!(!colour(true, Some("1".into())));
         assert!(!colour(false, None), "files and pipes get no escape codes");
     }

@@ -293,7 +293,7 @@ fn mint_with_issuers(
         name: name.to_owned(),
         subject: subject_of(spec),
         issuer: issuer_dn,
-        serial: hex(&serial_for(name, spec)),
+        serial: hex::encode(&serial_for(name, spec)),
         not_before: params
             .not_before
             .format(&Rfc3339)
@@ -305,7 +305,7 @@ fn mint_with_issuers(
         key_type: subject_key.describe(),
         version: spec.version.into(),
         signature: signature_name(&issuer_key, spec.signature),
-        sha256: hex(&Sha256::digest(&der)),
+        sha256: hex::encode(&Sha256::digest(&der)),
     };
     minted.insert(name.to_owned(), Minted { params, der, entry });
     Ok(())
@@ -450,8 +450,4 @@ fn serial_for(name: &str, spec: &CertSpec) -> Vec<u8> {
     serial[0] &= 0x7f;
     serial[0] |= 0x01;
     serial
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

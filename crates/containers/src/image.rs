@@ -272,57 +272,58 @@ fn skipped(name: &std::ffi::OsStr) -> bool {
     name == "target" || name.to_string_lossy().starts_with('.')
 }
 
+/// The regular files at `path` (itself, when it is a file) or below it, minus [`skipped`]
+/// entries, as `(path, path relative to `path`)`; unreadable entries are left out.
+fn files_under(path: &Path) -> Vec<(PathBuf, PathBuf)> {
+    walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !skipped(e.file_name()))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let relative = e
+                .path()
+                .strip_prefix(path)
+                .unwrap_or(e.path())
+                .to_path_buf();
+            (e.into_path(), relative)
+        })
+        .collect()
+}
+
 /// Adds `dir` (a file, or every regular file under a directory) as `(prefix/relative path,
 /// lossy text)` to `out`.
 fn collect_files(dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) {
-    if dir.is_file() {
-        if let Ok(bytes) = std::fs::read(dir) {
-            out.push((
-                prefix.to_owned(),
-                String::from_utf8_lossy(&bytes).into_owned(),
-            ));
-        }
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if skipped(&entry.file_name()) {
+    for (path, relative) in files_under(dir) {
+        let Ok(bytes) = std::fs::read(&path) else {
             continue;
-        }
-        let path = entry.path();
-        let name = format!("{prefix}/{}", entry.file_name().to_string_lossy());
-        if path.is_dir() {
-            collect_files(&path, &name, out);
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            out.push((name, String::from_utf8_lossy(&bytes).into_owned()));
-        }
+        };
+        let name = if relative.as_os_str().is_empty() {
+            prefix.to_owned()
+        } else {
+            format!("{prefix}/{}", relative.display())
+        };
+        out.push((name, String::from_utf8_lossy(&bytes).into_owned()));
     }
 }
 
 /// Copy of file `from` to `to`, or recursive copy of directory `from` minus [`skipped`]
 /// entries; permissions kept (scripts stay executable).
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    if from.is_file() {
-        if let Some(parent) = to.parent() {
+    if from.is_dir() {
+        std::fs::create_dir_all(to)?;
+    }
+    for (path, relative) in files_under(from) {
+        let target = if relative.as_os_str().is_empty() {
+            to.to_path_buf()
+        } else {
+            to.join(relative)
+        };
+        if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::copy(from, to)?;
-        return Ok(());
-    }
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        if skipped(&entry.file_name()) {
-            continue;
-        }
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
-        }
+        std::fs::copy(&path, &target)?;
     }
     Ok(())
 }
@@ -334,11 +335,7 @@ fn short_hash(parts: &[&str]) -> String {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    h.finalize()
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(&h.finalize()[..6])
 }
 
 /// Runs a host build tool (debootstrap, pip) to completion; on failure returns its status and
@@ -395,6 +392,51 @@ fn mirror_in(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn context_files_skip_build_outputs_and_hidden_files_and_copy_alike() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("drivers");
+        for (path, body) in [
+            ("go/main.go", "package main"),
+            ("go/target/debug/bin", "build output"),
+            ("python/.venv/x", "hidden"),
+            ("python/driver.py", "print()"),
+            (".gitignore", "target"),
+            ("build.sh", "#!/bin/sh"),
+        ] {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, body).expect("write");
+        }
+        let mut files = Vec::new();
+        collect_files(&root, "drivers", &mut files);
+        files.sort();
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "drivers/build.sh",
+                "drivers/go/main.go",
+                "drivers/python/driver.py"
+            ]
+        );
+        let mut single = Vec::new();
+        collect_files(&root.join("build.sh"), "drivers/build.sh", &mut single);
+        assert_eq!(
+            single,
+            [("drivers/build.sh".to_owned(), "#!/bin/sh".to_owned())]
+        );
+
+        let copy = dir.path().join("context/drivers");
+        copy_dir(&root, &copy).expect("copies");
+        let mut copied = Vec::new();
+        collect_files(&copy, "drivers", &mut copied);
+        copied.sort();
+        assert_eq!(copied, files, "the build context holds what the tag hashed");
+        copy_dir(&root.join("build.sh"), &dir.path().join("context/build.sh")).expect("file copy");
+        assert!(dir.path().join("context/build.sh").is_file());
+    }
 
     #[test]
     fn reads_deb822_and_one_line_sources() {

@@ -142,12 +142,8 @@ fn describe_parsed(der: &[u8], x: &X509Certificate<'_>) -> CertInfo {
         version: x.version().0 + 1,
         signature_algorithm: signature_name(&x.signature_algorithm.algorithm.to_id_string()),
         key,
-        sha256: hex(ring::digest::digest(&ring::digest::SHA256, der).as_ref()),
+        sha256: hex::encode(ring::digest::digest(&ring::digest::SHA256, der).as_ref()),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {

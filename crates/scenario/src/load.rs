@@ -13,24 +13,13 @@ use std::{
 /// Returns [`Error::Io`] naming the directory that could not be listed.
 pub fn discover(root: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut found = Vec::new();
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Io {
-            path: dir.clone(),
-            source,
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.map_err(|e| Error::Io {
+            path: e.path().unwrap_or(root).to_path_buf(),
+            source: e.into(),
         })?;
-        for entry in entries {
-            let path = entry
-                .map_err(|source| Error::Io {
-                    path: dir.clone(),
-                    source,
-                })?
-                .path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "toml") {
-                found.push(path);
-            }
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "toml") {
+            found.push(entry.into_path());
         }
     }
     found.sort();

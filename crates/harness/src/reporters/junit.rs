@@ -4,107 +4,72 @@
 //! `<error>`. CI systems show the outcome text as the test's output.
 
 use crate::{MatrixReport, RunRecord, ServerState};
-use std::fmt::Write as _;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use std::time::Duration;
 
-/// The report as JUnit XML (the schema Jenkins/GitLab/GitHub test reporters read).
+/// The report as JUnit XML (the schema Jenkins/GitLab/GitHub test reporters read), written by
+/// quick-junit (nextest's serializer: escaping, counts and invalid-character handling are its).
 pub fn render_junit(report: &MatrixReport) -> String {
-    let failures: usize = report.runs.iter().map(failures_of).sum();
-    let tests: usize =
-        report.runs.iter().map(|r| r.cells.len() + 1).sum::<usize>() + report.faults.len();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"mysql-tls-matrix\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\" time=\"{:.3}\">",
-        report.faults.len(),
-        report.run.took_ms as f64 / 1e3
-    );
+    let mut junit = Report::new("mysql-tls-matrix");
+    junit.set_time(Duration::from_millis(report.run.took_ms));
     for run in &report.runs {
-        let suite = format!("{}@{}", run.scenario, run.flavor);
-        let time: u64 = run.cells.iter().map(|c| c.took_ms).sum();
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3}\">",
-            xml(&suite),
-            run.cells.len() + 1,
-            failures_of(run),
-            time as f64 / 1e3
-        );
+        let suite_name = format!("{}@{}", run.scenario, run.flavor);
+        let mut suite = TestSuite::new(suite_name.as_str());
+        suite.set_time(Duration::from_millis(
+            run.cells.iter().map(|c| c.took_ms).sum(),
+        ));
         let header_differs =
             run.snapshot == "differs" && run.cells.iter().all(|c| c.snapshot_expected.is_none());
-        let _ = writeln!(
-            out,
-            "    <testcase classname=\"{}\" name=\"server\" time=\"{:.3}\">",
-            xml(&suite),
-            run.boot_ms as f64 / 1e3
-        );
-        if header_differs {
-            let _ = writeln!(
-                out,
-                "      <failure message=\"snapshot differs (server state, log or reproduction verdict)\">review with `cargo insta review`</failure>"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "      <system-out>{}</system-out>\n    </testcase>",
-            xml(&server_text(run))
-        );
+        let status = if header_differs {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message("snapshot differs (server state, log or reproduction verdict)")
+                .set_description("review with `cargo insta review`");
+            status
+        } else {
+            TestCaseStatus::success()
+        };
+        let mut server = TestCase::new("server", status);
+        server
+            .set_classname(suite_name.as_str())
+            .set_time(Duration::from_millis(run.boot_ms))
+            .set_system_out(server_text(run));
+        suite.add_test_case(server);
         for cell in &run.cells {
-            let _ = writeln!(
-                out,
-                "    <testcase classname=\"{}\" name=\"{} {}\" time=\"{:.3}\">",
-                xml(&suite),
-                xml(&cell.client),
-                cell.ssl_mode,
-                cell.took_ms as f64 / 1e3
-            );
-            if let Some(expected) = &cell.snapshot_expected {
-                let _ = writeln!(
-                    out,
-                    "      <failure message=\"differs from the snapshot\">snapshot: {}\nnow:      {}</failure>",
-                    xml(expected),
-                    xml(&cell.text)
-                );
-            }
-            let _ = writeln!(
-                out,
-                "      <system-out>{}</system-out>\n    </testcase>",
-                xml(&cell.text)
-            );
+            let status = match &cell.snapshot_expected {
+                Some(expected) => {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    status
+                        .set_message("differs from the snapshot")
+                        .set_description(format!("snapshot: {expected}\nnow:      {}", cell.text));
+                    status
+                }
+                None => TestCaseStatus::success(),
+            };
+            let mut case = TestCase::new(format!("{} {}", cell.client, cell.ssl_mode), status);
+            case.set_classname(suite_name.as_str())
+                .set_time(Duration::from_millis(cell.took_ms))
+                .set_system_out(cell.text.as_str());
+            suite.add_test_case(case);
         }
-        out.push_str("  </testsuite>\n");
+        junit.add_test_suite(suite);
     }
     if !report.faults.is_empty() {
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"harness faults\" tests=\"{0}\" failures=\"0\" errors=\"{0}\">",
-            report.faults.len()
-        );
+        let mut suite = TestSuite::new("harness faults");
         for fault in &report.faults {
-            let _ = writeln!(
-                out,
-                "    <testcase classname=\"{}@{}\" name=\"run\">\n      <error message=\"harness fault\">{}</error>\n    </testcase>",
-                xml(&fault.scenario),
-                xml(&fault.flavor),
-                xml(&fault.error)
-            );
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status
+                .set_message("harness fault")
+                .set_description(fault.error.as_str());
+            let mut case = TestCase::new("run", status);
+            case.set_classname(format!("{}@{}", fault.scenario, fault.flavor));
+            suite.add_test_case(case);
         }
-        out.push_str("  </testsuite>\n");
+        junit.add_test_suite(suite);
     }
-    out.push_str("</testsuites>\n");
-    out
-}
-
-fn failures_of(run: &RunRecord) -> usize {
-    let cells = run
-        .cells
-        .iter()
-        .filter(|c| c.snapshot_expected.is_some())
-        .count();
-    if cells == 0 && run.snapshot == "differs" {
-        1
-    } else {
-        cells
-    }
+    junit
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- JUnit serialization failed: {e} -->\n"))
 }
 
 fn server_text(run: &RunRecord) -> String {
@@ -123,22 +88,4 @@ fn server_text(run: &RunRecord) -> String {
             log.join("\n")
         ),
     }
-}
-
-/// Escapes text for XML attributes and content; drops characters XML 1.0 forbids.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' | '\t' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
-    }
-    out
 }

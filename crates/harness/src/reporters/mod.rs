@@ -171,4 +171,47 @@ mod tests {
             "{table}"
         );
     }
+
+    #[test]
+    fn junit_fails_only_cells_that_differ_and_errors_on_faults() {
+        let mut differs = run("a/x <&>", &["c1"]);
+        differs.snapshot = "differs".into();
+        differs.cells[1].snapshot_expected = Some("connected · no TLS".into());
+        let header_only = {
+            let mut r = run("a/y", &["c1"]);
+            r.snapshot = "differs".into();
+            r
+        };
+        let mut both = report(vec![differs, header_only, run("a/z", &["c1"])]);
+        both.faults.push(crate::Fault {
+            scenario: "a/broken".into(),
+            flavor: "mysql-9".into(),
+            error: "docker: gone \u{1b}[31m".into(),
+        });
+        let xml = super::render_junit(&both);
+        let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "testsuites");
+        assert_eq!(
+            root.attribute("tests"),
+            Some("19"),
+            "6 cases per run plus the fault"
+        );
+        assert_eq!(
+            root.attribute("failures"),
+            Some("2"),
+            "one cell, one server header"
+        );
+        assert_eq!(root.attribute("errors"), Some("1"));
+        let suite = doc
+            .descendants()
+            .find(|n| n.attribute("name") == Some("a/x <&>@mysql-9"))
+            .expect("names are escaped and read back");
+        let failed: Vec<&str> = suite
+            .children()
+            .filter(|c| c.children().any(|f| f.has_tag_name("failure")))
+            .filter_map(|c| c.attribute("name"))
+            .collect();
+        assert_eq!(failed, ["c1 PREFERRED"]);
+    }
 }
