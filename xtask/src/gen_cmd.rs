@@ -27,7 +27,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => OffsetDateTime::now_utc(),
     };
     let root = harness::scenarios_root();
-    let paths = runner::select(&root, &args.scenarios, args.all)?;
+    let paths = scenario::select(&root, &args.scenarios, args.all)?;
     for path in paths {
         let scenario = scenario::load(&root, &path)?;
         let dir = args.out.join(&scenario.id);

@@ -27,7 +27,11 @@ fn the_docker_cli_is_called_only_from_the_containers_crate() {
         rust_files(&root().join(dir), &mut files);
     }
     assert!(files.len() > 50, "the walk found the sources");
-    let calls = ["Command::new(\"docker\")", "Command::new(\"docker\".", "\"docker\", \"exec\""];
+    let calls = [
+        "Command::new(\"docker\")",
+        "Command::new(\"docker\".",
+        "\"docker\", \"exec\"",
+    ];
     let offenders: Vec<String> = files
         .iter()
         .filter(|f| !f.starts_with(root().join("crates/containers")))
@@ -37,18 +41,31 @@ fn the_docker_cli_is_called_only_from_the_containers_crate() {
         })
         .map(|f| f.display().to_string())
         .collect();
-    assert!(offenders.is_empty(), "docker CLI outside crates/containers: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "docker CLI outside crates/containers: {offenders:?}"
+    );
 }
 
 /// Our crates each depends on (normal dependencies), from `cargo metadata`.
 fn dependencies() -> BTreeMap<String, BTreeSet<String>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = std::process::Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(root())
         .output()
         .expect("cargo metadata runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let packages = meta["packages"].as_array().expect("packages");
     let ours: BTreeSet<String> = packages
@@ -82,7 +99,10 @@ fn clients_do_not_depend_on_servers() {
     );
     let manifest =
         std::fs::read_to_string(root().join("crates/clients/Cargo.toml")).expect("manifest");
-    assert!(!manifest.contains("servers"), "not even as a dev-dependency");
+    assert!(
+        !manifest.contains("servers"),
+        "not even as a dev-dependency"
+    );
 }
 
 #[test]

@@ -52,6 +52,14 @@ pub enum Error {
     /// Writing or reading a repro bundle failed (the message names the path or field).
     #[error("repro bundle: {0}")]
     Bundle(String),
+    /// `repro new` could not write its scenario (bad name, file exists, write failed).
+    #[error("{}: {detail}", path.display())]
+    NewScenario {
+        /// The scenario file it would write.
+        path: std::path::PathBuf,
+        /// What is wrong and what to do.
+        detail: String,
+    },
     /// Creating the temporary fixture directory failed.
     #[error("temporary fixture directory: {0}")]
     TempDir(std::io::Error),

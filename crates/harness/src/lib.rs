@@ -12,6 +12,7 @@ mod modes;
 mod report;
 mod reporters;
 mod repro;
+mod reproduce;
 mod rig;
 mod run;
 mod scaffold;
@@ -33,6 +34,7 @@ pub use reporters::{
     render_junit, render_markdown, render_step_summary,
 };
 pub use repro::{normalize, reproduced_by};
+pub use reproduce::{Bundled, NewScenario, bundle_scenario, new_scenario};
 pub use rig::cell_for;
 pub use run::{
     BUILTIN_CLIENTS, FastPath, RunContext, flavors_of, pinned_flavors, reuse_key, run_scenario,

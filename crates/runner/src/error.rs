@@ -7,17 +7,10 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A scenario file could not be listed, read or validated (the message names file and field).
+    /// A scenario file could not be listed, read or validated (the message names file and
+    /// field), or a filter matched none.
     #[error(transparent)]
     Scenario(#[from] scenario::Error),
-    /// A filter matched no scenario.
-    #[error("no scenario matches `{filter}` under {}", root.display())]
-    NoMatch {
-        /// The filter as given.
-        filter: String,
-        /// The scenarios directory searched.
-        root: PathBuf,
-    },
     /// `--flavor` names no built-in flavor.
     #[error("unknown flavor `{name}`; known: {known}")]
     UnknownFlavor {

@@ -1,4 +1,4 @@
-//! The matrix runner: which scenario runs on which flavor ([`Plan`], from [`select`]ed and
+//! The matrix runner: which scenario runs on which flavor ([`Plan`], from selected and
 //! sharded scenario files), running the plan with bounded parallelism and `--fail-fast`
 //! ([`execute`] with an [`Executor`]), telling [`Reporter`]s what happens ([`Event`]s), and the
 //! end of a run: every table with its snapshot verdict, the disagreements and latency views,
@@ -15,7 +15,7 @@ mod plan;
 mod progress;
 mod run;
 mod schedule;
-mod select;
+mod shard;
 mod signals;
 mod terminal;
 mod verdict;
@@ -27,4 +27,4 @@ pub use plan::{Group, Plan, PlannedRun};
 pub use progress::Progress;
 pub use run::{Ending, MatrixExecutor, Options, RunPath, Stop, run, scenarios};
 pub use schedule::{Executor, Results, Schedule, error_line, execute};
-pub use select::{in_shard, select};
+pub use shard::in_shard;

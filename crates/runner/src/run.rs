@@ -9,7 +9,7 @@ use crate::outputs::Outputs;
 use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::schedule::{Executor, Results, Schedule, error_line, execute};
-use crate::select::{in_shard, select};
+use crate::shard::in_shard;
 use crate::{Error, terminal, verdict};
 use harness::{FastPath, RunContext, ScenarioReport, SnapshotCheck};
 use scenario::{Scenario, SslMode};
@@ -180,7 +180,7 @@ impl Executor for MatrixExecutor {
 /// unknown flavor in a scenario.
 pub fn scenarios(options: &Options) -> Result<Vec<Scenario>, Error> {
     let root = harness::scenarios_root();
-    let mut scenarios = select(&root, &options.filters, false)?
+    let mut scenarios = scenario::select(&root, &options.filters, false)?
         .iter()
         .map(|p| scenario::load(&root, p))
         .collect::<Result<Vec<_>, _>>()?;

@@ -33,4 +33,22 @@ pub enum Error {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// A filter matched no scenario file.
+    #[error("no scenario matches `{filter}` under {}", root.display())]
+    NoMatch {
+        /// The filter as given.
+        filter: String,
+        /// The scenarios directory searched.
+        root: PathBuf,
+    },
+    /// A command about one scenario was given an id that matches several.
+    #[error("`{id}` matches {count} scenarios; give one id, e.g. {examples}")]
+    Ambiguous {
+        /// The id as given.
+        id: String,
+        /// How many files match.
+        count: usize,
+        /// Up to three of them, relative to the scenarios directory.
+        examples: String,
+    },
 }

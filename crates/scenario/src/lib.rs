@@ -9,6 +9,7 @@ mod load;
 mod model;
 mod offset;
 mod schema;
+mod select;
 mod ssl_mode;
 mod x509;
 
@@ -20,5 +21,6 @@ pub use model::{
 };
 pub use offset::Offset;
 pub use schema::{SCHEMA_FILE, json_schema};
+pub use select::{select, select_one};
 pub use ssl_mode::SslMode;
 pub use x509::{ExtendedKeyUsage, KeyUsage, SignatureHash, X509Version};
