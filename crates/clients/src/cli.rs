@@ -296,6 +296,414 @@ fn parse_failure(binary: &str, exit: Option<i64>, stderr: &str) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use outcome::FailureKind;
+    use rstest::rstest;
+    use std::time::Duration;
+
+    /// A cell as the harness builds it for a scenario without client files.
+    fn cell(ssl_mode: SslMode) -> Cell {
+        Cell {
+            ssl_mode,
+            host: "127.0.0.1".into(),
+            ca: "ca.pem".into(),
+            crl: None,
+            identity: None,
+            tls_version: None,
+            user: "harness".into(),
+            password: "harness-password".into(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// A cell with every client-side TLS file and option given.
+    fn cell_with_files(ssl_mode: SslMode) -> Cell {
+        Cell {
+            ca: "chain.pem".into(),
+            crl: Some("crl.pem".into()),
+            identity: Some(("client-cert.pem".into(), "client-key.pem".into())),
+            tls_version: Some("TLSv1.2".into()),
+            ..cell(ssl_mode)
+        }
+    }
+
+    /// The arguments `argv` puts between the fixed prefix (binary, option file, protocol,
+    /// host, port, user, connect timeout: 7 entries) and the status query (last 4).
+    fn tls_part(argv: &[String]) -> Vec<&str> {
+        argv[7..argv.len() - 4].iter().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn mysql_cli_argv_is_option_file_tcp_host_port_user_timeout_mode_ca_then_status_query() {
+        let argv = MYSQL_CLI.argv(&cell(SslMode::Required)).expect("supported");
+        assert_eq!(
+            argv,
+            [
+                "mysql",
+                "--defaults-extra-file=/etc/mysql/client.cnf",
+                "--protocol=TCP",
+                "--host=127.0.0.1",
+                "--port=3306",
+                "--user=harness",
+                "--connect-timeout=10",
+                "--ssl-mode=REQUIRED",
+                "--ssl-ca=/etc/mysql/tls/ca.pem",
+                "-N",
+                "-B",
+                "-e",
+                "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')",
+            ]
+        );
+    }
+
+    #[rstest]
+    #[case::disabled(SslMode::Disabled, &["--ssl-mode=DISABLED"])]
+    #[case::preferred(SslMode::Preferred, &["--ssl-mode=PREFERRED", "--ssl-ca=/etc/mysql/tls/ca.pem"])]
+    #[case::required(SslMode::Required, &["--ssl-mode=REQUIRED", "--ssl-ca=/etc/mysql/tls/ca.pem"])]
+    #[case::verify_ca(SslMode::VerifyCa, &["--ssl-mode=VERIFY_CA", "--ssl-ca=/etc/mysql/tls/ca.pem"])]
+    #[case::verify_identity(
+        SslMode::VerifyIdentity,
+        &["--ssl-mode=VERIFY_IDENTITY", "--ssl-ca=/etc/mysql/tls/ca.pem"]
+    )]
+    fn mysql_cli_spells_each_ssl_mode_as_its_ssl_mode_option(
+        #[case] mode: SslMode,
+        #[case] expected: &[&str],
+    ) {
+        let argv = MYSQL_CLI
+            .argv(&cell(mode))
+            .expect("the mysql CLI has all five");
+        assert_eq!(argv[0], "mysql");
+        assert_eq!(tls_part(&argv), expected);
+    }
+
+    #[rstest]
+    #[case::disabled(SslMode::Disabled, &["--skip-ssl"])]
+    #[case::preferred(
+        SslMode::Preferred,
+        &["--ssl", "--skip-ssl-verify-server-cert", "--ssl-ca=/etc/mysql/tls/ca.pem"]
+    )]
+    #[case::required_is_spelled_like_preferred(
+        SslMode::Required,
+        &["--ssl", "--skip-ssl-verify-server-cert", "--ssl-ca=/etc/mysql/tls/ca.pem"]
+    )]
+    #[case::verify_identity(
+        SslMode::VerifyIdentity,
+        &["--ssl", "--ssl-verify-server-cert", "--ssl-ca=/etc/mysql/tls/ca.pem"]
+    )]
+    fn mariadb_cli_spells_each_supported_ssl_mode_with_its_ssl_switches(
+        #[case] mode: SslMode,
+        #[case] expected: &[&str],
+    ) {
+        let argv = MARIADB_CLI.argv(&cell(mode)).expect("supported");
+        assert_eq!(argv[0], "mariadb");
+        assert_eq!(argv[1], "--defaults-extra-file=/etc/mysql/client.cnf");
+        assert_eq!(tls_part(&argv), expected);
+        assert!(
+            !argv.iter().any(|a| a.starts_with("--ssl-mode")),
+            "Connector/C's CLI has no --ssl-mode: {argv:?}"
+        );
+    }
+
+    #[test]
+    fn mariadb_cli_has_no_verify_ca_and_says_why() {
+        let reason = MARIADB_CLI
+            .argv(&cell(SslMode::VerifyCa))
+            .expect_err("no CA-only mode");
+        assert!(reason.contains("--ssl-verify-server-cert"), "{reason}");
+        assert!(matches!(
+            MARIADB_CLI.mode(SslMode::VerifyCa),
+            ModeArgs::Unsupported(r) if r == reason
+        ));
+    }
+
+    #[test]
+    fn mode_tables_mark_only_mariadb_verify_ca_unsupported() {
+        use crate::contract::ModeMapping;
+        let unsupported = |program: &CliProgram| -> Vec<SslMode> {
+            program
+                .mode_table()
+                .into_iter()
+                .filter(|(_, m)| matches!(m, ModeMapping::Unsupported(_)))
+                .map(|(mode, _)| mode)
+                .collect()
+        };
+        assert_eq!(unsupported(&MYSQL_CLI), []);
+        assert_eq!(unsupported(&MARIADB_CLI), [SslMode::VerifyCa]);
+        assert_eq!(
+            MARIADB_CLI.mode_table().get(&SslMode::VerifyIdentity),
+            Some(&ModeMapping::Options(
+                "--ssl --ssl-verify-server-cert".to_owned()
+            ))
+        );
+        assert_eq!(MYSQL_CLI.mode_table().len(), 5);
+    }
+
+    #[rstest]
+    #[case::mysql_preferred(&MYSQL_CLI, SslMode::Preferred)]
+    #[case::mysql_required(&MYSQL_CLI, SslMode::Required)]
+    #[case::mysql_verify_ca(&MYSQL_CLI, SslMode::VerifyCa)]
+    #[case::mysql_verify_identity(&MYSQL_CLI, SslMode::VerifyIdentity)]
+    #[case::mariadb_preferred(&MARIADB_CLI, SslMode::Preferred)]
+    #[case::mariadb_required(&MARIADB_CLI, SslMode::Required)]
+    #[case::mariadb_verify_identity(&MARIADB_CLI, SslMode::VerifyIdentity)]
+    fn tls_modes_pass_ca_crl_identity_and_tls_version_under_the_fixture_dir(
+        #[case] program: &CliProgram,
+        #[case] mode: SslMode,
+    ) {
+        let argv = program.argv(&cell_with_files(mode)).expect("supported");
+        let ModeArgs::Args(mode_args) = program.mode(mode) else {
+            panic!("{mode} is supported");
+        };
+        let tls = tls_part(&argv);
+        assert_eq!(&tls[..mode_args.len()], mode_args);
+        assert_eq!(
+            tls[mode_args.len()..],
+            [
+                "--ssl-ca=/etc/mysql/tls/chain.pem",
+                "--ssl-crl=/etc/mysql/tls/crl.pem",
+                "--ssl-cert=/etc/mysql/tls/client-cert.pem",
+                "--ssl-key=/etc/mysql/tls/client-key.pem",
+                "--tls-version=TLSv1.2",
+            ]
+        );
+    }
+
+    #[rstest]
+    #[case::mysql(&MYSQL_CLI, "--ssl-mode=DISABLED")]
+    #[case::mariadb(&MARIADB_CLI, "--skip-ssl")]
+    fn disabled_passes_no_tls_files_or_version_even_when_the_cell_has_them(
+        #[case] program: &CliProgram,
+        #[case] disabled: &str,
+    ) {
+        let argv = program
+            .argv(&cell_with_files(SslMode::Disabled))
+            .expect("supported");
+        assert_eq!(tls_part(&argv), [disabled]);
+        assert!(
+            !argv
+                .iter()
+                .any(|a| a.contains("/etc/mysql/tls") || a.starts_with("--tls-version")),
+            "{argv:?}"
+        );
+    }
+
+    #[rstest]
+    #[case::mysql(&MYSQL_CLI)]
+    #[case::mariadb(&MARIADB_CLI)]
+    fn host_and_user_come_from_the_cell_and_the_port_is_the_servers_own(
+        #[case] program: &CliProgram,
+    ) {
+        let cell = Cell {
+            host: "localhost".into(),
+            user: "tls_account".into(),
+            ..cell(SslMode::VerifyIdentity)
+        };
+        let argv = program.argv(&cell).expect("supported");
+        assert_eq!(
+            argv[2..6],
+            [
+                "--protocol=TCP",
+                "--host=localhost",
+                "--port=3306",
+                "--user=tls_account"
+            ]
+        );
+    }
+
+    #[rstest]
+    #[case::mysql(&MYSQL_CLI)]
+    #[case::mariadb(&MARIADB_CLI)]
+    fn the_password_stays_off_the_command_line(#[case] program: &CliProgram) {
+        let cell = Cell {
+            password: "s3cret-test-password".into(),
+            ..cell_with_files(SslMode::Required)
+        };
+        let argv = program.argv(&cell).expect("supported");
+        assert!(
+            !argv.iter().any(|a| a.contains("s3cret-test-password")),
+            "{argv:?}"
+        );
+        assert!(
+            !argv.iter().any(|a| a.starts_with("--password")),
+            "{argv:?}"
+        );
+    }
+
+    #[test]
+    fn the_option_file_holds_the_password_in_the_client_group() {
+        assert_eq!(
+            CliProgram::option_file("pw"),
+            (
+                "/etc/mysql/client.cnf",
+                "[client]\npassword=pw\n".to_owned()
+            )
+        );
+    }
+
+    #[rstest]
+    #[case::whole_seconds(Duration::from_secs(10), "--connect-timeout=10")]
+    #[case::fractions_are_dropped(Duration::from_millis(2_500), "--connect-timeout=2")]
+    #[case::below_a_second_is_one(Duration::from_millis(300), "--connect-timeout=1")]
+    #[case::zero_is_one(Duration::ZERO, "--connect-timeout=1")]
+    fn connect_timeout_is_the_cell_timeout_in_whole_seconds_at_least_one(
+        #[case] timeout: Duration,
+        #[case] expected: &str,
+    ) {
+        let argv = MYSQL_CLI
+            .argv(&Cell {
+                timeout,
+                ..cell(SslMode::Required)
+            })
+            .expect("supported");
+        assert_eq!(argv[6], expected);
+    }
+
+    #[rstest]
+    #[case::cipher_first(
+        "Ssl_cipher\tTLS_AES_128_GCM_SHA256\nSsl_version\tTLSv1.3\n",
+        "TLSv1.3",
+        "TLS_AES_128_GCM_SHA256"
+    )]
+    #[case::version_first(
+        "Ssl_version\tTLSv1.2\nSsl_cipher\tECDHE-RSA-AES256-GCM-SHA384\n",
+        "TLSv1.2",
+        "ECDHE-RSA-AES256-GCM-SHA384"
+    )]
+    fn exit_zero_with_ssl_status_is_connected_with_that_tls(
+        #[values(&MYSQL_CLI, &MARIADB_CLI)] program: &CliProgram,
+        #[case] stdout: &str,
+        #[case] version: &str,
+        #[case] cipher: &str,
+    ) {
+        assert_eq!(
+            program.outcome(Some(0), stdout, ""),
+            Outcome::Connected {
+                tls: Some(TlsInfo {
+                    version: version.into(),
+                    cipher: cipher.into(),
+                })
+            }
+        );
+    }
+
+    #[rstest]
+    #[case::empty_values("Ssl_cipher\t\nSsl_version\t\n")]
+    #[case::no_rows("")]
+    fn exit_zero_without_a_full_ssl_status_is_connected_in_plaintext(#[case] stdout: &str) {
+        assert_eq!(
+            MYSQL_CLI.outcome(Some(0), stdout, "mysql: [Warning] anything"),
+            Outcome::Connected { tls: None }
+        );
+    }
+
+    #[rstest]
+    #[case::mysql_verification(
+        &MYSQL_CLI,
+        "mysql: [Warning] Using a password on the command line interface can be insecure.\n\
+         ERROR 2026 (HY000): SSL connection error: error:0A000086:SSL routines::certificate verify failed\n",
+        2026,
+        "HY000",
+        FailureKind::Verification,
+        "SSL connection error: error:0A000086:SSL routines::certificate verify failed",
+        "mysql CLI exit 1"
+    )]
+    #[case::mariadb_server_without_tls(
+        &MARIADB_CLI,
+        "ERROR 2026 (HY000): TLS/SSL error: SSL is required, but the server does not support it\n",
+        2026,
+        "HY000",
+        FailureKind::ServerNoTls,
+        "TLS/SSL error: SSL is required, but the server does not support it",
+        "mariadb CLI exit 1"
+    )]
+    #[case::at_line_suffix_and_client_ip_redacted(
+        &MYSQL_CLI,
+        "ERROR 1045 (28000) at line 1: Access denied for user 'harness'@'172.17.0.5' (using password: YES)\n",
+        1045,
+        "28000",
+        FailureKind::Auth,
+        "Access denied for user 'harness'@'<client-ip>' (using password: YES)",
+        "mysql CLI exit 1"
+    )]
+    #[case::port_redacted(
+        &MYSQL_CLI,
+        "ERROR 2003 (HY000): Can't connect to MySQL server on '127.0.0.1:3306' (111)\n",
+        2003,
+        "HY000",
+        FailureKind::Transport,
+        "Can't connect to MySQL server on '127.0.0.1:<port>' (111)",
+        "mysql CLI exit 1"
+    )]
+    fn an_error_line_on_stderr_is_a_classified_redacted_failure(
+        #[case] program: &CliProgram,
+        #[case] stderr: &str,
+        #[case] code: u16,
+        #[case] sqlstate: &str,
+        #[case] kind: FailureKind,
+        #[case] message: &str,
+        #[case] raw_type: &str,
+    ) {
+        assert_eq!(
+            program.outcome(Some(1), "", stderr),
+            Outcome::Failed {
+                code: Some(code),
+                sqlstate: Some(sqlstate.into()),
+                message: message.into(),
+                kind,
+                raw_type: raw_type.into(),
+            }
+        );
+    }
+
+    #[test]
+    fn a_nonzero_exit_is_a_failure_even_when_stdout_has_a_tls_status() {
+        let outcome = MYSQL_CLI.outcome(
+            Some(1),
+            "Ssl_cipher\tTLS_AES_128_GCM_SHA256\nSsl_version\tTLSv1.3\n",
+            "ERROR 2013 (HY000): Lost connection to MySQL server at 'reading initial communication packet', system error: 0\n",
+        );
+        assert!(
+            matches!(
+                outcome,
+                Outcome::Failed {
+                    code: Some(2013),
+                    kind: FailureKind::Transport,
+                    ..
+                }
+            ),
+            "{outcome:?}"
+        );
+    }
+
+    #[test]
+    fn a_failure_without_an_error_line_keeps_the_last_stderr_line() {
+        let stderr = "mariadb: unknown variable 'ssl-mode=REQUIRED'\n\
+                      mariadb: some other line\n\
+                      mariadb: unknown option '--tls-version=TLSv9'\n";
+        assert_eq!(
+            MARIADB_CLI.outcome(Some(7), "", stderr),
+            Outcome::Failed {
+                code: None,
+                sqlstate: None,
+                message: "mariadb: unknown option '--tls-version=TLSv9'".into(),
+                kind: FailureKind::Other,
+                raw_type: "mariadb CLI exit 7".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn a_failure_with_no_exit_code_and_no_output_says_so() {
+        assert_eq!(
+            MYSQL_CLI.outcome(None, "", ""),
+            Outcome::Failed {
+                code: None,
+                sqlstate: None,
+                message: "(no output)".into(),
+                kind: FailureKind::Other,
+                raw_type: "mysql CLI exit ?".into(),
+            }
+        );
+    }
 
     #[test]
     fn parses_the_error_line_among_warnings() {

@@ -641,3 +641,748 @@ pub fn read_bundle_run(dir: &Path) -> Result<BundleRun, Error> {
         skipped,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use outcome::{FailureKind, TlsInfo};
+    use rstest::rstest;
+    use servers::{MARIADB_10_11, MYSQL_9};
+    use std::os::unix::fs::PermissionsExt as _;
+
+    const NOW: time::OffsetDateTime = time::macros::datetime!(2026-01-15 12:00 UTC);
+
+    fn load(id: &str) -> Scenario {
+        let root = crate::scenarios_root();
+        scenario::load(&root, &root.join(format!("{id}.toml")))
+            .unwrap_or_else(|e| panic!("scenario {id}: {e}"))
+    }
+
+    /// The ssl-mode tables of the two CLIs, as [`crate::ssl_mode_tables`] returns them first.
+    fn cli_tables() -> Vec<ModeTable> {
+        vec![
+            (MYSQL_CLI.name.to_owned(), MYSQL_CLI.mode_table()),
+            (MARIADB_CLI.name.to_owned(), MARIADB_CLI.mode_table()),
+        ]
+    }
+
+    const PYMYSQL_NO_PREFERRED: &str = "PyMySQL has no opportunistic TLS";
+
+    /// One driver run in the clients image (no PREFERRED) and one run on the host.
+    fn drivers() -> (Vec<DriverSpec>, Vec<ModeTable>) {
+        let drivers = vec![
+            DriverSpec {
+                name: "pymysql".into(),
+                command: vec![
+                    "python3".into(),
+                    "/opt/drivers/python/pymysql_driver.py".into(),
+                ],
+                runs_on: RunsOn::ClientsImage,
+                build: None,
+            },
+            DriverSpec {
+                name: "rust-sqlx".into(),
+                command: vec!["drivers/rust/target/release/sqlx-driver".into()],
+                runs_on: RunsOn::Host,
+                build: Some(vec!["cargo".into(), "build".into()]),
+            },
+        ];
+        let mut tables = cli_tables();
+        let pymysql = SslMode::ALL
+            .into_iter()
+            .map(|mode| {
+                let mapping = if mode == SslMode::Preferred {
+                    ModeMapping::Unsupported(PYMYSQL_NO_PREFERRED.into())
+                } else {
+                    ModeMapping::Options(format!("ssl-mode {mode}"))
+                };
+                (mode, mapping)
+            })
+            .collect();
+        tables.push(("pymysql".into(), pymysql));
+        (drivers, tables)
+    }
+
+    fn read(dir: &Path, name: &str) -> String {
+        std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn bundle(
+        scenario: &Scenario,
+        flavor: &Flavor,
+        drivers: &[DriverSpec],
+        tables: &[ModeTable],
+        snapshot: Option<&str>,
+    ) -> (tempfile::TempDir, PathBuf, Vec<BundleCell>) {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().join("bundle");
+        let cells = write_bundle(scenario, flavor, NOW, &dir, drivers, tables, snapshot)
+            .expect("bundle written");
+        (tmp, dir, cells)
+    }
+
+    #[test]
+    fn a_bundle_holds_fixtures_configs_cells_script_and_readme() {
+        let scenario = load("basic/valid");
+        let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &[], &cli_tables(), None);
+        assert_eq!(
+            names_in(&dir),
+            [
+                "README.md",
+                "cells.tsv",
+                "client",
+                "client.cnf",
+                "my.cnf",
+                "run.sh",
+                "server"
+            ]
+        );
+        let files = [
+            "ca.pem",
+            "client-cert.pem",
+            "client-key.pem",
+            "server-cert.pem",
+            "server-key.pem",
+        ];
+        assert_eq!(names_in(&dir.join("server")), files);
+        assert_eq!(names_in(&dir.join("client")), files);
+    }
+
+    #[test]
+    fn bundled_fixtures_are_the_ones_certgen_mints_for_now() {
+        let scenario = load("basic/valid");
+        let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &[], &cli_tables(), None);
+        let minted = certgen::generate(&scenario, NOW).expect("fixtures");
+        for (name, file) in &minted.files {
+            for side in ["server", "client"] {
+                let path = dir.join(side).join(name);
+                assert_eq!(
+                    std::fs::read(&path).expect("fixture written"),
+                    file.bytes,
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fixture_directories_are_traversable_by_the_servers_mysql_user() {
+        let scenario = load("basic/valid");
+        let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &[], &cli_tables(), None);
+        for side in ["server", "client"] {
+            let mode = std::fs::metadata(dir.join(side))
+                .expect("dir")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o755, "{side}/");
+        }
+    }
+
+    #[rstest]
+    #[case::mysql_9(&MYSQL_9)]
+    #[case::mariadb_10_11(&MARIADB_10_11)]
+    fn my_cnf_is_the_flavors_rendering_with_files_under_the_fixture_dir(#[case] flavor: &Flavor) {
+        let scenario = load("basic/valid");
+        let (_tmp, dir, _) = bundle(&scenario, flavor, &[], &cli_tables(), None);
+        let cnf = read(&dir, "my.cnf");
+        assert_eq!(cnf, flavor.render_config(&scenario.server, FIXTURE_DIR));
+        assert!(cnf.contains("ssl_ca=/etc/mysql/tls/ca.pem\n"), "{cnf}");
+    }
+
+    #[test]
+    fn client_cnf_holds_the_harness_password() {
+        let scenario = load("basic/valid");
+        let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &[], &cli_tables(), None);
+        assert_eq!(
+            read(&dir, "client.cnf"),
+            format!("[client]\npassword={HARNESS_PASSWORD}\n")
+        );
+    }
+
+    #[test]
+    fn cells_tsv_has_one_line_per_bundled_client_and_ssl_mode() {
+        let scenario = load("basic/valid");
+        let (drivers, tables) = drivers();
+        let (_tmp, dir, cells) = bundle(&scenario, &MYSQL_9, &drivers, &tables, None);
+        let tsv = read(&dir, "cells.tsv");
+        let lines: Vec<&str> = tsv.lines().collect();
+        // mysql-cli, mariadb-cli and the clients-image driver; the host driver is not bundled.
+        assert_eq!(lines.len(), 3 * 5, "{tsv}");
+        assert_eq!(cells.len(), lines.len());
+        let verify_ca_reason = match MARIADB_CLI.mode(SslMode::VerifyCa) {
+            clients::ModeArgs::Unsupported(reason) => reason,
+            clients::ModeArgs::Args(_) => panic!("mariadb-cli has no VERIFY_CA"),
+        };
+        assert_eq!(lines[0], "mysql-cli\tDISABLED\tcli");
+        assert_eq!(lines[4], "mysql-cli\tVERIFY_IDENTITY\tcli");
+        assert_eq!(
+            lines[8],
+            format!("mariadb-cli\tVERIFY_CA\tunsupported\t{verify_ca_reason}")
+        );
+        assert_eq!(
+            lines[11],
+            format!("pymysql\tPREFERRED\tunsupported\t{PYMYSQL_NO_PREFERRED}")
+        );
+        assert_eq!(lines[14], "pymysql\tVERIFY_IDENTITY\tdriver");
+        assert!(!tsv.contains("rust-sqlx"), "{tsv}");
+    }
+
+    #[test]
+    fn returned_cells_say_how_each_cell_runs_in_cells_tsv_order() {
+        let scenario = load("basic/valid");
+        let (drivers, tables) = drivers();
+        let (_tmp, dir, cells) = bundle(&scenario, &MYSQL_9, &drivers, &tables, None);
+        let tsv = read(&dir, "cells.tsv");
+        for (cell, line) in cells.iter().zip(tsv.lines()) {
+            let how = match &cell.kind {
+                BundleCellKind::Cli => "cli".to_owned(),
+                BundleCellKind::Driver => "driver".to_owned(),
+                BundleCellKind::Unsupported(reason) => format!("unsupported\t{reason}"),
+            };
+            assert_eq!(line, format!("{}\t{}\t{how}", cell.client, cell.ssl_mode));
+        }
+        let kinds = |client: &str| -> Vec<BundleCellKind> {
+            cells
+                .iter()
+                .filter(|c| c.client == client)
+                .map(|c| c.kind.clone())
+                .collect()
+        };
+        assert_eq!(kinds("mysql-cli"), vec![BundleCellKind::Cli; 5]);
+        assert_eq!(
+            kinds("pymysql"),
+            [
+                BundleCellKind::Driver,
+                BundleCellKind::Unsupported(PYMYSQL_NO_PREFERRED.into()),
+                BundleCellKind::Driver,
+                BundleCellKind::Driver,
+                BundleCellKind::Driver,
+            ]
+        );
+    }
+
+    #[test]
+    fn only_the_scenarios_ssl_modes_are_bundled() {
+        let text = "description = \"two modes\"\n\
+             [certs.ca]\nsubject_cn = \"CA\"\nis_ca = true\nkey = \"rsa2048-1\"\n\
+             [files]\n\"ca.pem\" = { certs = [\"ca\"] }\n\
+             [client]\nssl_modes = [\"REQUIRED\", \"VERIFY_CA\"]\n";
+        let mut scenario =
+            scenario::parse(Path::new("test/two-modes.toml"), text).expect("valid scenario");
+        scenario.id = "test/two-modes".into();
+        let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &[], &cli_tables(), None);
+        assert_eq!(
+            read(&dir, "cells.tsv"),
+            format!(
+                "mysql-cli\tREQUIRED\tcli\n\
+                 mysql-cli\tVERIFY_CA\tcli\n\
+                 mariadb-cli\tREQUIRED\tcli\n\
+                 mariadb-cli\tVERIFY_CA\tunsupported\t{}\n",
+                match MARIADB_CLI.mode(SslMode::VerifyCa) {
+                    clients::ModeArgs::Unsupported(reason) => reason,
+                    clients::ModeArgs::Args(_) => panic!("mariadb-cli has no VERIFY_CA"),
+                }
+            )
+        );
+    }
+
+    #[rstest]
+    #[case::mysql_9(&MYSQL_9)]
+    #[case::mariadb_10_11(&MARIADB_10_11)]
+    fn run_sh_is_executable_bash_that_boots_the_flavors_image(#[case] flavor: &Flavor) {
+        let scenario = load("basic/valid");
+        let (_tmp, dir, _) = bundle(&scenario, flavor, &[], &cli_tables(), None);
+        let path = dir.join("run.sh");
+        let mode = std::fs::metadata(&path)
+            .expect("run.sh")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755);
+        let script = read(&dir, "run.sh");
+        assert!(script.starts_with("#!/usr/bin/env bash\n"));
+        let image_line = format!("\nIMAGE='{}'\n", flavor.image.reference());
+        assert!(script.contains(&image_line), "no `{image_line}` in run.sh");
+        assert!(
+            script.contains(&format!("grep -q '{}'", flavor.ready_message)),
+            "run.sh waits for the flavor's ready line"
+        );
+        assert!(
+            script.contains(&format!(
+                "\ntls=$(admin {})\n",
+                shell_quote(flavor.tls_enabled_sql)
+            )),
+            "run.sh asks the flavor's TLS status"
+        );
+        let syntax = std::process::Command::new("bash")
+            .arg("-n")
+            .arg(&path)
+            .output()
+            .expect("bash runs");
+        assert!(
+            syntax.status.success(),
+            "bash -n run.sh: {}",
+            String::from_utf8_lossy(&syntax.stderr)
+        );
+    }
+
+    #[test]
+    fn run_sh_runs_each_cli_cell_with_its_argv_and_comments_out_unsupported_ones() {
+        let scenario = load("basic/valid");
+        let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &[], &cli_tables(), None);
+        let script = read(&dir, "run.sh");
+        let cell = crate::cell_for(&scenario, SslMode::VerifyIdentity, Duration::from_secs(10));
+        let argv = MYSQL_CLI.argv(&cell).expect("supported");
+        let line = format!(
+            "  cli_cell mysql-cli VERIFY_IDENTITY {}\n",
+            quote_argv(&argv)
+        );
+        assert!(script.contains(&line), "no `{line}` in run.sh");
+        assert!(
+            script.contains("'SHOW SESSION STATUS WHERE Variable_name IN ('\\''Ssl_version'\\'', '\\''Ssl_cipher'\\'')'"),
+            "the status query is quoted for the shell"
+        );
+        assert!(script.contains("  # mariadb-cli VERIFY_CA: unsupported: "));
+        assert!(!script.contains("cli_cell mariadb-cli VERIFY_CA"));
+        assert_eq!(script.matches("\n  cli_cell ").count(), 9);
+    }
+
+    #[test]
+    fn run_sh_feeds_clients_image_drivers_and_leaves_host_drivers_out() {
+        let scenario = load("basic/valid");
+        let (drivers, tables) = drivers();
+        let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &drivers, &tables, None);
+        let script = read(&dir, "run.sh");
+        assert!(script.contains("if companion clients \"$CLIENTS_IMAGE\"; then"));
+        assert_eq!(script.matches("\n  driver_cell pymysql ").count(), 4);
+        assert!(
+            script.contains("/opt/drivers/python/pymysql_driver.py\n"),
+            "the driver's command ends its cell lines"
+        );
+        assert!(script.contains("  # pymysql PREFERRED: unsupported: PyMySQL"));
+        assert!(!script.contains("rust-sqlx"));
+        let readme = read(&dir, "README.md");
+        assert!(
+            readme.contains("Not bundled (they run from the repository: `cargo xtask matrix basic/valid`): rust-mysql-native-tls, rust-sqlx."),
+            "{readme}"
+        );
+    }
+
+    #[test]
+    fn without_clients_image_drivers_run_sh_starts_no_clients_container() {
+        let scenario = load("basic/valid");
+        let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &[], &cli_tables(), None);
+        let script = read(&dir, "run.sh");
+        assert!(!script.contains("companion clients"));
+        assert!(!script.contains("\n  driver_cell "));
+    }
+
+    #[test]
+    fn an_account_scenario_creates_the_account_and_logs_in_as_it() {
+        let scenario = load("server/require-x509-with-client-cert");
+        let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &[], &cli_tables(), None);
+        let script = read(&dir, "run.sh");
+        let create = shell_quote(&servers::account_sql(&scenario::Require::X509));
+        assert!(
+            script.contains(&format!("admin {create} || exit 1")),
+            "{script}"
+        );
+        assert!(script.contains("--user=tls_account"));
+        assert!(
+            script.contains(
+                "--ssl-cert=/etc/mysql/tls/client-cert.pem --ssl-key=/etc/mysql/tls/client-key.pem"
+            ),
+            "the client identity is passed"
+        );
+    }
+
+    #[rstest]
+    #[case::mysql_no_rollback(&MYSQL_9, "'ALTER INSTANCE RELOAD TLS NO ROLLBACK ON ERROR'")]
+    #[case::mariadb_has_no_rollback_option(&MARIADB_10_11, "'FLUSH SSL'")]
+    fn a_reload_scenario_bundles_the_swapped_files_and_the_flavors_reload(
+        #[case] flavor: &Flavor,
+        #[case] statement: &str,
+    ) {
+        let scenario = load("reload/key-mismatch-no-rollback");
+        let (_tmp, dir, _) = bundle(&scenario, flavor, &[], &cli_tables(), None);
+        assert_eq!(
+            names_in(&dir.join("reload")),
+            ["server-cert.pem", "server-key.pem"]
+        );
+        let minted = certgen::generate(&scenario, NOW).expect("fixtures");
+        let renewed = &minted.reload["server-cert.pem"].bytes;
+        assert_ne!(renewed, &minted.files["server-cert.pem"].bytes);
+        // The server boots the old files; clients see them after the reload.
+        assert_eq!(
+            &std::fs::read(dir.join("client/server-cert.pem")).expect("client file"),
+            renewed
+        );
+        assert_eq!(
+            std::fs::read(dir.join("server/server-cert.pem")).expect("server file"),
+            minted.files["server-cert.pem"].bytes
+        );
+        let script = read(&dir, "run.sh");
+        assert!(script.contains("docker cp reload/. "));
+        assert!(
+            script.contains(&format!("reload_out=$(admin {statement} 2>&1)")),
+            "{script}"
+        );
+    }
+
+    #[test]
+    fn a_scenario_without_reload_has_no_reload_directory_or_step() {
+        let scenario = load("basic/valid");
+        let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &[], &cli_tables(), None);
+        assert!(!dir.join("reload").exists());
+        assert!(!read(&dir, "run.sh").contains("reload/."));
+    }
+
+    #[test]
+    fn the_readme_states_the_scenario_and_the_committed_snapshot_body() {
+        let scenario = load("basic/valid");
+        let snapshot = crate::committed_snapshot("basic/valid", "mysql-9").expect("committed");
+        let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &[], &cli_tables(), Some(&snapshot));
+        let readme = read(&dir, "README.md");
+        assert!(readme.starts_with("# Repro bundle: `basic/valid` on mysql-9\n\n"));
+        assert!(readme.contains(&scenario.description));
+        assert!(readme.contains("No reported error text"));
+        assert!(readme.contains("| mysql-cli | DISABLED | connected · no TLS |"));
+        assert!(
+            !readme.contains("source: crates/harness"),
+            "insta header left in"
+        );
+        assert!(readme.contains("docker exec \"$NAME-mysql-cli\" mysql "));
+    }
+
+    #[test]
+    fn the_readme_says_when_no_snapshot_is_committed() {
+        let scenario = load("basic/valid");
+        let (_tmp, dir, _) = bundle(&scenario, &MARIADB_10_11, &[], &cli_tables(), None);
+        let readme = read(&dir, "README.md");
+        assert!(readme.contains("No snapshot is committed for this flavor"));
+        assert!(readme.contains(&format!("server `{}`", MARIADB_10_11.image.reference())));
+    }
+
+    #[test]
+    fn writing_into_a_non_empty_directory_is_refused() {
+        let scenario = load("basic/valid");
+        let tmp = tempfile::tempdir().expect("temp dir");
+        std::fs::write(tmp.path().join("keep.txt"), "mine").expect("write");
+        let err = write_bundle(
+            &scenario,
+            &MYSQL_9,
+            NOW,
+            tmp.path(),
+            &[],
+            &cli_tables(),
+            None,
+        )
+        .expect_err("non-empty dir");
+        assert!(
+            matches!(&err, Error::Bundle(m) if m.contains("is not empty")),
+            "{err}"
+        );
+        assert_eq!(names_in(tmp.path()), ["keep.txt"]);
+    }
+
+    #[test]
+    fn writing_into_an_existing_empty_directory_is_fine() {
+        let scenario = load("basic/valid");
+        let tmp = tempfile::tempdir().expect("temp dir");
+        write_bundle(
+            &scenario,
+            &MYSQL_9,
+            NOW,
+            tmp.path(),
+            &[],
+            &cli_tables(),
+            None,
+        )
+        .expect("empty dir is fine");
+        assert!(tmp.path().join("run.sh").exists());
+    }
+
+    /// Writes a hand-made `out/` (and `cells.tsv`) as `run.sh` would leave it.
+    fn hand_written_run(cells_tsv: &str, state: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(tmp.path().join("out")).expect("out/");
+        std::fs::write(tmp.path().join("cells.tsv"), cells_tsv).expect("cells.tsv");
+        std::fs::write(tmp.path().join("out/server.state"), state).expect("state");
+        for (name, text) in files {
+            std::fs::write(tmp.path().join("out").join(name), text).expect("out file");
+        }
+        tmp
+    }
+
+    fn cli_cell_files<'a>(
+        base: &'a str,
+        exit: &'a str,
+        stdout: &'a str,
+        stderr: &'a str,
+    ) -> [(String, &'a str); 3] {
+        [
+            (format!("{base}.exit"), exit),
+            (format!("{base}.stdout"), stdout),
+            (format!("{base}.stderr"), stderr),
+        ]
+    }
+
+    #[test]
+    fn read_bundle_run_turns_out_files_into_outcomes_in_cells_tsv_order() {
+        let tsv = "mysql-cli\tREQUIRED\tcli\n\
+                   mysql-cli\tVERIFY_IDENTITY\tcli\n\
+                   mariadb-cli\tVERIFY_CA\tunsupported\tno CA-only mode\n\
+                   mariadb-cli\tREQUIRED\tcli\n\
+                   pymysql\tREQUIRED\tdriver\n";
+        let files: Vec<(String, &str)> = [
+            cli_cell_files(
+                "mysql-cli.REQUIRED",
+                "0\n",
+                "Ssl_cipher\tTLS_AES_128_GCM_SHA256\nSsl_version\tTLSv1.3\n",
+                "",
+            ),
+            cli_cell_files(
+                "mysql-cli.VERIFY_IDENTITY",
+                "1\n",
+                "",
+                "ERROR 2026 (HY000): SSL connection error: error:0A000086:SSL routines::certificate verify failed\n",
+            ),
+            cli_cell_files("mariadb-cli.REQUIRED", "124\n", "", ""),
+            cli_cell_files(
+                "pymysql.REQUIRED",
+                "0\n",
+                "{\"hello\":1}\n{\"id\":1,\"outcome\":\"connected\",\"tls_version\":\"TLSv1.2\",\"cipher\":\"ECDHE-RSA-AES128-GCM-SHA256\"}\n",
+                "",
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let tmp = hand_written_run(tsv, "ready tls=Yes version=9.1.0\n", &files);
+        let run = read_bundle_run(tmp.path()).expect("readable run");
+        assert!(run.server_started);
+        assert!(run.skipped.is_empty());
+        assert_eq!(
+            run.rows,
+            [
+                (
+                    "mysql-cli".to_owned(),
+                    SslMode::Required,
+                    Outcome::Connected {
+                        tls: Some(TlsInfo {
+                            version: "TLSv1.3".into(),
+                            cipher: "TLS_AES_128_GCM_SHA256".into()
+                        })
+                    }
+                ),
+                (
+                    "mysql-cli".to_owned(),
+                    SslMode::VerifyIdentity,
+                    Outcome::Failed {
+                        code: Some(2026),
+                        sqlstate: Some("HY000".into()),
+                        message: "SSL connection error: error:0A000086:SSL routines::certificate verify failed".into(),
+                        kind: FailureKind::Verification,
+                        raw_type: "mysql CLI exit 1".into(),
+                    }
+                ),
+                (
+                    "mariadb-cli".to_owned(),
+                    SslMode::VerifyCa,
+                    Outcome::Unsupported {
+                        reason: "no CA-only mode".into()
+                    }
+                ),
+                (
+                    "mariadb-cli".to_owned(),
+                    SslMode::Required,
+                    Outcome::Hang { after_ms: 10_000 }
+                ),
+                (
+                    "pymysql".to_owned(),
+                    SslMode::Required,
+                    Outcome::Connected {
+                        tls: Some(TlsInfo {
+                            version: "TLSv1.2".into(),
+                            cipher: "ECDHE-RSA-AES128-GCM-SHA256".into()
+                        })
+                    }
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn read_bundle_run_uses_the_mariadb_parser_for_mariadb_cli_cells() {
+        let tsv = "mariadb-cli\tVERIFY_IDENTITY\tcli\n";
+        let stderr = "ERROR 2026 (HY000): TLS/SSL error: Hostname verification failed\n";
+        let files = cli_cell_files("mariadb-cli.VERIFY_IDENTITY", "1\n", "", stderr);
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let tmp = hand_written_run(tsv, "ready tls=Yes version=11.8.2\n", &files);
+        let run = read_bundle_run(tmp.path()).expect("readable run");
+        assert_eq!(
+            run.rows,
+            [(
+                "mariadb-cli".to_owned(),
+                SslMode::VerifyIdentity,
+                MARIADB_CLI.outcome(Some(1), "", stderr)
+            )]
+        );
+        assert!(
+            matches!(&run.rows[0].2, Outcome::Failed { raw_type, .. } if raw_type == "mariadb CLI exit 1")
+        );
+    }
+
+    #[test]
+    fn a_driver_that_left_no_result_line_fails_with_its_last_stderr_line() {
+        let tsv = "pymysql\tVERIFY_CA\tdriver\n";
+        let files = cli_cell_files(
+            "pymysql.VERIFY_CA",
+            "1\n",
+            "",
+            "Traceback (most recent call last):\nModuleNotFoundError: No module named 'pymysql'\n",
+        );
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let tmp = hand_written_run(tsv, "ready tls=Yes version=9.1.0\n", &files);
+        let run = read_bundle_run(tmp.path()).expect("readable run");
+        assert_eq!(
+            run.rows,
+            [(
+                "pymysql".to_owned(),
+                SslMode::VerifyCa,
+                Outcome::Failed {
+                    code: None,
+                    sqlstate: None,
+                    message: "ModuleNotFoundError: No module named 'pymysql'".into(),
+                    kind: FailureKind::Other,
+                    raw_type: "driver process exited (exit 1)".into(),
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn a_server_that_failed_to_start_has_no_rows() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(tmp.path().join("out")).expect("out/");
+        std::fs::write(
+            tmp.path().join("out/server.state"),
+            "failed-to-start exit=1\n",
+        )
+        .expect("state");
+        // No cells.tsv either: nothing after the state is read.
+        let run = read_bundle_run(tmp.path()).expect("readable run");
+        assert!(!run.server_started);
+        assert!(run.rows.is_empty());
+    }
+
+    #[test]
+    fn cells_of_skipped_client_images_are_left_out() {
+        let tsv = "mysql-cli\tREQUIRED\tcli\n\
+                   mariadb-cli\tREQUIRED\tcli\n\
+                   mariadb-cli\tVERIFY_CA\tunsupported\tno CA-only mode\n\
+                   pymysql\tREQUIRED\tdriver\n";
+        let files = cli_cell_files("mysql-cli.REQUIRED", "0\n", "", "");
+        let mut files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        files.push(("skipped", "mariadb-cli\nclients\n"));
+        let tmp = hand_written_run(tsv, "ready tls=Yes version=9.1.0\n", &files);
+        let run = read_bundle_run(tmp.path()).expect("readable run");
+        assert_eq!(run.skipped, ["mariadb-cli", "clients"]);
+        assert_eq!(
+            run.rows,
+            [(
+                "mysql-cli".to_owned(),
+                SslMode::Required,
+                Outcome::Connected { tls: None }
+            )]
+        );
+    }
+
+    #[test]
+    fn a_run_without_server_state_is_an_error() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        std::fs::write(tmp.path().join("cells.tsv"), "mysql-cli\tREQUIRED\tcli\n").expect("tsv");
+        let err = read_bundle_run(tmp.path()).expect_err("no out/server.state");
+        assert!(
+            matches!(&err, Error::Bundle(m) if m.contains("server.state")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_ssl_mode_in_cells_tsv_is_an_error() {
+        let tmp = hand_written_run("mysql-cli\tSTRICT\tcli\n", "ready tls=Yes\n", &[]);
+        let err = read_bundle_run(tmp.path()).expect_err("unknown mode");
+        assert!(
+            matches!(&err, Error::Bundle(m) if m.contains("unknown ssl-mode `STRICT`")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_cell_that_should_have_run_but_left_no_output_is_an_error() {
+        let tmp = hand_written_run("mysql-cli\tREQUIRED\tcli\n", "ready tls=Yes\n", &[]);
+        let err = read_bundle_run(tmp.path()).expect_err("missing output");
+        assert!(
+            matches!(&err, Error::Bundle(m) if m.contains("mysql-cli.REQUIRED.exit")),
+            "{err}"
+        );
+    }
+
+    #[rstest]
+    #[case::plain_word("mysql", "'mysql'")]
+    #[case::empty("", "''")]
+    #[case::spaces("a b", "'a b'")]
+    #[case::single_quote("it's", r"'it'\''s'")]
+    #[case::only_quotes("''", r"''\'''\'''")]
+    #[case::dollar_and_backticks("$HOME `id`", "'$HOME `id`'")]
+    fn shell_quote_wraps_in_single_quotes_and_escapes_embedded_ones(
+        #[case] text: &str,
+        #[case] quoted: &str,
+    ) {
+        assert_eq!(shell_quote(text), quoted);
+    }
+
+    #[rstest]
+    #[case::single_quotes("IN ('Ssl_version', 'Ssl_cipher')")]
+    #[case::expansions("$HOME $(id) `id` ${X:-y} \\n \"q\"")]
+    #[case::newline_and_glob("line one\nline * two")]
+    #[case::empty("")]
+    fn shell_quote_survives_a_posix_shell_unchanged(#[case] text: &str) {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf '%s' {}", shell_quote(text)))
+            .output()
+            .expect("sh runs");
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8_lossy(&out.stdout), text);
+    }
+
+    #[test]
+    fn quote_argv_leaves_plain_arguments_bare_and_quotes_the_rest() {
+        let argv = [
+            "mysql",
+            "--ssl-ca=/etc/mysql/tls/ca.pem",
+            "--host=127.0.0.1:3306",
+            "-e",
+            "SELECT 'x'",
+            "",
+            "a,b+c%d@e",
+        ]
+        .map(str::to_owned);
+        assert_eq!(
+            quote_argv(&argv),
+            r"mysql --ssl-ca=/etc/mysql/tls/ca.pem --host=127.0.0.1:3306 -e 'SELECT '\''x'\''' '' a,b+c%d@e"
+        );
+    }
+}

@@ -154,19 +154,28 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let report = "Broke after renewal, see https://example.org/issue/9\n\
             > ERROR 2026 (HY000): SSL connection error: certificate has expired\n";
-        let made = new_scenario("acme-9", Some(report), Some(dir.path().to_path_buf()))
-            .expect("written");
+        let made =
+            new_scenario("acme-9", Some(report), Some(dir.path().to_path_buf())).expect("written");
         assert_eq!(made.path, dir.path().join("acme-9.toml"));
         assert_eq!(made.suggested, Suggested::Expired);
         assert!(made.reported_found);
         assert_eq!(made.id, None, "outside scenarios/ there is no id");
         let scenario = scenario::load(dir.path(), &made.path).expect("the file loads");
-        assert_eq!(scenario.source.as_deref(), Some("https://example.org/issue/9"));
+        assert_eq!(
+            scenario.source.as_deref(),
+            Some("https://example.org/issue/9")
+        );
         let again = new_scenario("acme-9", None, Some(dir.path().to_path_buf()));
-        assert!(matches!(again, Err(Error::NewScenario { .. })), "never overwrites");
+        assert!(
+            matches!(again, Err(Error::NewScenario { .. })),
+            "never overwrites"
+        );
         for bad in ["", "../escape", "a/b", "x.toml", "sp ace"] {
             let err = new_scenario(bad, None, Some(dir.path().to_path_buf()));
-            assert!(matches!(err, Err(Error::NewScenario { .. })), "`{bad}` refused");
+            assert!(
+                matches!(err, Err(Error::NewScenario { .. })),
+                "`{bad}` refused"
+            );
         }
         assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
     }

@@ -127,3 +127,322 @@ pub fn check_snapshot(report: &ScenarioReport) -> SnapshotCheck {
         Err(_) => SnapshotCheck::Differs,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Row, ServerState};
+    use outcome::{FailureKind, Outcome, TlsInfo};
+    use rstest::rstest;
+    use scenario::SslMode;
+    use std::time::Duration;
+
+    /// What every TLS cell of `basic/valid` on `mysql-9` shows in its committed snapshot.
+    fn tls13() -> Outcome {
+        Outcome::Connected {
+            tls: Some(TlsInfo {
+                version: "TLSv1.3".into(),
+                cipher: "TLS_AES_128_GCM_SHA256".into(),
+            }),
+        }
+    }
+
+    fn row(client: &str, ssl_mode: SslMode, outcome: Outcome) -> Row {
+        Row {
+            client: client.into(),
+            ssl_mode,
+            outcome,
+            took: Duration::from_millis(5),
+        }
+    }
+
+    fn report(scenario: &str, flavor: &'static str, rows: Vec<Row>) -> ScenarioReport {
+        ScenarioReport {
+            scenario: scenario.into(),
+            description: "test".into(),
+            reported: None,
+            flavor,
+            server_version: "9.0.0-test".into(),
+            boot_time: Duration::ZERO,
+            client_versions: Vec::new(),
+            start_costs: Vec::new(),
+            server: ServerState::Ready {
+                tls_enabled: true,
+                log: Vec::new(),
+            },
+            reload: None,
+            auth_note: "",
+            rows,
+            reused_server: false,
+        }
+    }
+
+    /// The `mysql-cli` rows of `snapshots/basic__valid@mysql-9.snap`.
+    fn mysql_cli_on_valid() -> Vec<Row> {
+        SslMode::ALL
+            .into_iter()
+            .map(|mode| {
+                let outcome = if mode == SslMode::Disabled {
+                    Outcome::Connected { tls: None }
+                } else {
+                    tls13()
+                };
+                row("mysql-cli", mode, outcome)
+            })
+            .collect()
+    }
+
+    #[rstest]
+    #[case::grouped(
+        "basic/expired-server-cert",
+        "mysql-9",
+        "basic__expired-server-cert@mysql-9"
+    )]
+    #[case::mariadb(
+        "reload/renewed-same-ca",
+        "mariadb-11.8",
+        "reload__renewed-same-ca@mariadb-11.8"
+    )]
+    #[case::user_image_flavor("reports/x", "mysql-8.0.28", "reports__x@mysql-8.0.28")]
+    fn snapshot_name_replaces_the_group_slash_and_appends_the_flavor(
+        #[case] scenario: &str,
+        #[case] flavor: &'static str,
+        #[case] expected: &str,
+    ) {
+        assert_eq!(
+            snapshot_name(&report(scenario, flavor, Vec::new())),
+            expected
+        );
+    }
+
+    #[test]
+    fn snapshot_cells_reads_table_rows_in_order_skipping_header_and_separator() {
+        let text = "---\nsource: x\n---\n# g/n\n| not a row\nserver: mysql-9 · TLS enabled\n\n\
+                    | client | ssl-mode | outcome |\n|---|---|---|\n\
+                    | mysql-cli | DISABLED | connected · no TLS |\n\
+                    | pymysql | VERIFY_CA | failed · verification · 2026 (HY000) · bad |\n";
+        assert_eq!(
+            snapshot_cells(text),
+            [
+                (
+                    "mysql-cli".to_owned(),
+                    "DISABLED".to_owned(),
+                    "connected · no TLS".to_owned()
+                ),
+                (
+                    "pymysql".to_owned(),
+                    "VERIFY_CA".to_owned(),
+                    "failed · verification · 2026 (HY000) · bad".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn snapshot_cells_undoes_escaped_pipes_in_the_outcome() {
+        let text = "| go | REQUIRED | failed · other · go · a \\| b |\n";
+        assert_eq!(
+            snapshot_cells(text),
+            [(
+                "go".to_owned(),
+                "REQUIRED".to_owned(),
+                "failed · other · go · a | b".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn snapshot_cells_round_trips_a_rendered_report() {
+        let mut rows = mysql_cli_on_valid();
+        rows.push(row(
+            "odd-driver",
+            SslMode::Required,
+            Outcome::Failed {
+                code: None,
+                sqlstate: None,
+                message: "a | b\nsecond line".into(),
+                kind: FailureKind::Other,
+                raw_type: "E".into(),
+            },
+        ));
+        let report = report("basic/valid", "mysql-9", rows);
+        let cells = snapshot_cells(&report.render_snapshot());
+        let expected: Vec<(String, String, String)> = report
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.client.clone(),
+                    r.ssl_mode.to_string(),
+                    r.outcome.to_string().replace('\n', " "),
+                )
+            })
+            .collect();
+        assert_eq!(cells, expected);
+    }
+
+    #[test]
+    fn a_committed_snapshot_has_a_row_per_mode_for_each_cli() {
+        let text = committed_snapshot("basic/valid", "mysql-9").expect("committed snapshot");
+        let cells = snapshot_cells(&text);
+        for client in ["mysql-cli", "mariadb-cli"] {
+            let modes: Vec<&str> = cells
+                .iter()
+                .filter(|(c, _, _)| c == client)
+                .map(|(_, m, _)| m.as_str())
+                .collect();
+            assert_eq!(
+                modes,
+                SslMode::ALL.map(SslMode::as_str),
+                "{client} rows of basic/valid@mysql-9"
+            );
+        }
+        assert_eq!(
+            cells[0],
+            (
+                "mysql-cli".to_owned(),
+                "DISABLED".to_owned(),
+                "connected · no TLS".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn committed_snapshot_is_none_for_an_unknown_flavor_or_scenario() {
+        assert!(committed_snapshot("basic/valid", "mysql-8.0.28").is_none());
+        assert!(committed_snapshot("basic/no-such-scenario", "mysql-9").is_none());
+        assert!(committed_snapshot("basic/valid", "mysql-9").is_some());
+    }
+
+    #[test]
+    fn check_cells_matches_when_every_selected_row_equals_the_committed_one() {
+        let report = report("basic/valid", "mysql-9", mysql_cli_on_valid());
+        assert_eq!(check_cells(&report), Some(SnapshotCheck::Matches));
+    }
+
+    #[test]
+    fn check_cells_matches_a_subset_of_clients_and_modes() {
+        let report = report(
+            "basic/valid",
+            "mysql-9",
+            vec![
+                row("mysql-cli", SslMode::VerifyIdentity, tls13()),
+                row(
+                    "mariadb-cli",
+                    SslMode::Disabled,
+                    Outcome::Connected { tls: None },
+                ),
+            ],
+        );
+        assert_eq!(check_cells(&report), Some(SnapshotCheck::Matches));
+    }
+
+    #[test]
+    fn check_cells_compares_unsupported_cells_by_their_reason() {
+        let reason = match clients::MARIADB_CLI.mode(SslMode::VerifyCa) {
+            clients::ModeArgs::Unsupported(reason) => reason.to_owned(),
+            clients::ModeArgs::Args(_) => panic!("mariadb-cli has no VERIFY_CA"),
+        };
+        let ok = report(
+            "basic/valid",
+            "mysql-9",
+            vec![row(
+                "mariadb-cli",
+                SslMode::VerifyCa,
+                Outcome::Unsupported { reason },
+            )],
+        );
+        assert_eq!(check_cells(&ok), Some(SnapshotCheck::Matches));
+        let reworded = report(
+            "basic/valid",
+            "mysql-9",
+            vec![row(
+                "mariadb-cli",
+                SslMode::VerifyCa,
+                Outcome::Unsupported {
+                    reason: "reworded".into(),
+                },
+            )],
+        );
+        assert_eq!(check_cells(&reworded), Some(SnapshotCheck::Differs));
+    }
+
+    #[rstest]
+    #[case::failed_instead_of_connected(
+        SslMode::VerifyIdentity,
+        Outcome::Failed {
+            code: Some(2026),
+            sqlstate: Some("HY000".into()),
+            message: "SSL connection error: certificate verify failed".into(),
+            kind: FailureKind::Verification,
+            raw_type: "mysql CLI exit 1".into(),
+        }
+    )]
+    #[case::plaintext_instead_of_tls(SslMode::Required, Outcome::Connected { tls: None })]
+    #[case::tls_where_disabled(SslMode::Disabled, tls13())]
+    #[case::other_cipher(
+        SslMode::VerifyCa,
+        Outcome::Connected {
+            tls: Some(TlsInfo { version: "TLSv1.3".into(), cipher: "TLS_AES_256_GCM_SHA384".into() })
+        }
+    )]
+    #[case::hang(SslMode::Preferred, Outcome::Hang { after_ms: 10_000 })]
+    fn check_cells_differs_when_one_row_differs(#[case] mode: SslMode, #[case] outcome: Outcome) {
+        let rows = mysql_cli_on_valid()
+            .into_iter()
+            .map(|r| {
+                if r.ssl_mode == mode {
+                    row("mysql-cli", mode, outcome.clone())
+                } else {
+                    r
+                }
+            })
+            .collect();
+        let report = report("basic/valid", "mysql-9", rows);
+        assert_eq!(check_cells(&report), Some(SnapshotCheck::Differs));
+    }
+
+    #[test]
+    fn check_cells_ignores_clients_the_snapshot_does_not_have() {
+        let mut rows = mysql_cli_on_valid();
+        rows.push(row(
+            "my-own-driver",
+            SslMode::Required,
+            Outcome::Hang { after_ms: 1 },
+        ));
+        let report = report("basic/valid", "mysql-9", rows);
+        assert_eq!(check_cells(&report), Some(SnapshotCheck::Matches));
+    }
+
+    #[test]
+    fn check_cells_is_none_when_the_snapshot_has_none_of_the_reports_clients() {
+        let report = report(
+            "basic/valid",
+            "mysql-9",
+            vec![row("my-own-driver", SslMode::Required, tls13())],
+        );
+        assert_eq!(check_cells(&report), None);
+    }
+
+    #[rstest]
+    #[case::user_image_flavor("basic/valid", "mysql-8.0.28")]
+    #[case::unknown_scenario("basic/no-such-scenario", "mysql-9")]
+    fn check_cells_is_none_without_a_committed_snapshot(
+        #[case] scenario: &str,
+        #[case] flavor: &'static str,
+    ) {
+        let report = report(scenario, flavor, mysql_cli_on_valid());
+        assert_eq!(check_cells(&report), None);
+    }
+
+    #[test]
+    fn quick_check_compares_the_whole_rendering_and_is_none_without_a_snapshot() {
+        // The mysql-cli rows alone are a different rendering from the committed one.
+        let partial = report("basic/valid", "mysql-9", mysql_cli_on_valid());
+        assert_eq!(quick_check(&partial), Some(SnapshotCheck::Differs));
+        let elsewhere = report("basic/valid", "mysql-8.0.28", mysql_cli_on_valid());
+        assert_eq!(quick_check(&elsewhere), None);
+        assert!(snapshot_exists(&partial));
+        assert!(!snapshot_exists(&elsewhere));
+    }
+}
