@@ -107,11 +107,7 @@ pub async fn bundle_scenario(id: &str, out: &Path, flavor: Option<&str>) -> Resu
             None => {
                 return Err(Error::Bundle(format!(
                     "unknown flavor `{name}`; known: {}",
-                    Flavor::ALL
-                        .iter()
-                        .map(|f| f.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    Flavor::known_names()
                 )));
             }
         },

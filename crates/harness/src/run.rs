@@ -108,11 +108,7 @@ pub fn flavors_of(scenario: &Scenario) -> Result<Vec<&'static Flavor>, Error> {
             Flavor::by_name(name).ok_or_else(|| Error::UnknownFlavor {
                 scenario: scenario.id.clone(),
                 name: name.clone(),
-                known: Flavor::ALL
-                    .iter()
-                    .map(|f| f.name)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                known: Flavor::known_names(),
             })
         })
         .collect()

@@ -307,15 +307,9 @@ async fn flavors(
     ctx: &mut RunContext,
 ) -> Result<Vec<&'static Flavor>, Error> {
     let mut flavors: Vec<&'static Flavor> = match (&options.flavor, &options.image) {
-        (Some(name), _) => vec![Flavor::by_name(name).ok_or_else(|| {
-            Error::UnknownFlavor {
-                name: name.clone(),
-                known: Flavor::ALL
-                    .iter()
-                    .map(|f| f.name)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }
+        (Some(name), _) => vec![Flavor::by_name(name).ok_or_else(|| Error::UnknownFlavor {
+            name: name.clone(),
+            known: Flavor::known_names(),
         })?],
         (None, Some(image)) => {
             let flavor = servers::detect_flavor(image, &ctx.labels, IMAGE_STARTUP)

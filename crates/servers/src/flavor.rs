@@ -120,6 +120,15 @@ impl Flavor {
         Self::ALL.iter().find(|f| f.name == name)
     }
 
+    /// The built-in flavors' names, comma-separated, for errors that name the choices.
+    pub fn known_names() -> String {
+        Self::ALL
+            .iter()
+            .map(|f| f.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The full my.cnf for a scenario's server spec, with TLS files under `tls_dir`. Options
     /// only one family knows are written with the `loose-` prefix so the other ignores them.
     pub fn render_config(&self, spec: &scenario::ServerSpec, tls_dir: &str) -> String {
