@@ -266,10 +266,10 @@ fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Whether a directory entry stays out of build contexts: build outputs (`target`) and hidden
-/// files (`.gitignore`, editor state).
+/// Whether a directory entry stays out of build contexts (and so out of content tags): build
+/// outputs (`target`, Python's `__pycache__`) and hidden files (`.gitignore`, editor state).
 fn skipped(name: &std::ffi::OsStr) -> bool {
-    name == "target" || name.to_string_lossy().starts_with('.')
+    name == "target" || name == "__pycache__" || name.to_string_lossy().starts_with('.')
 }
 
 /// The regular files at `path` (itself, when it is a file) or below it, minus [`skipped`]
@@ -401,6 +401,7 @@ mod tests {
             ("go/main.go", "package main"),
             ("go/target/debug/bin", "build output"),
             ("python/.venv/x", "hidden"),
+            ("python/__pycache__/driver.cpython-311.pyc", "bytecode"),
             ("python/driver.py", "print()"),
             (".gitignore", "target"),
             ("build.sh", "#!/bin/sh"),
