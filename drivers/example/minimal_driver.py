@@ -17,11 +17,41 @@ HELLO = {"hello": {
               "REQUIRED": UNSUPPORTED, "VERIFY_CA": UNSUPPORTED,
               "VERIFY_IDENTITY": {"options": "ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True"}},
 }}
+FIELDS = {"id": int, "ssl_mode": str, "host": str, "port": int, "user": str, "password": str,
+          "timeout_ms": int, "ca": None, "cert": None, "key": None, "crl": None, "tls_version": None}
+MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
+
+
+def uint(value, limit=2**64):
+    return type(value) is int and 0 <= value < limit  # bool is not an int here
+
+
+def problem(line):
+    """`(id, what is wrong)` for a line that is not a valid cell (id 0 if unreadable), else None."""
+    if any("\udc80" <= c <= "\udcff" for c in line):  # bytes that are not UTF-8
+        return 0, "not JSON: not UTF-8"
+    try:
+        cell = json.loads(line)
+    except ValueError as exc:
+        return 0, f"not JSON: {exc}"
+    if not isinstance(cell, dict):
+        return 0, f"not a JSON object: {json.dumps(cell)}"
+    line_id = cell["id"] if uint(cell.get("id")) else 0
+    for name, kind in FIELDS.items():  # kind None: a string or null, may be absent
+        value = cell.get(name)
+        if kind and name not in cell:
+            return line_id, f"missing field `{name}`"
+        if not (uint(value, 2**16 if name == "port" else 2**64) if kind is int
+                else isinstance(value, str) or (kind is None and value is None)):
+            return line_id, f"field `{name}`: {json.dumps(value)} has the wrong type"
+    if cell["ssl_mode"] not in MODES:
+        return line_id, f"field `ssl_mode`: unknown ssl-mode {cell['ssl_mode']!r}"
+    return None
 
 
 def attempt(cell):
     tls = {} if cell["ssl_mode"] == "DISABLED" else {
-        "ssl_ca": cell["ca"], "ssl_verify_cert": True, "ssl_verify_identity": True}
+        "ssl_ca": cell.get("ca"), "ssl_verify_cert": True, "ssl_verify_identity": True}
     conn = pymysql.connect(host=cell["host"], port=cell["port"], user=cell["user"],
                            password=cell["password"], connect_timeout=cell["timeout_ms"] / 1000,
                            ssl_disabled=not tls, **tls)
@@ -34,7 +64,13 @@ def attempt(cell):
 
 
 print(json.dumps(HELLO), flush=True)
+sys.stdin.reconfigure(errors="surrogateescape")  # a line that is not UTF-8 is answered, not fatal
 for line in sys.stdin:
+    if not line.strip():
+        continue  # blank lines are not cells: no answer
+    if bad := problem(line):  # not a cell: one `invalid_cell` answer, no connection attempt
+        print(json.dumps({"id": bad[0], "outcome": "invalid_cell", "message": bad[1]}), flush=True)
+        continue
     cell = json.loads(line)
     try:
         result = attempt(cell)

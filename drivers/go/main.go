@@ -16,7 +16,9 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -25,40 +27,47 @@ import (
 var driverVersion = "unknown"
 
 type cell struct {
-	ID         json.RawMessage `json:"id"`
-	SslMode    string          `json:"ssl_mode"`
-	Host       string          `json:"host"`
-	Port       int             `json:"port"`
-	User       string          `json:"user"`
-	Password   string          `json:"password"`
-	CA         *string         `json:"ca"`
-	Cert       *string         `json:"cert"`
-	Key        *string         `json:"key"`
-	CRL        *string         `json:"crl"`
-	TLSVersion *string         `json:"tls_version"`
-	TimeoutMS  int64           `json:"timeout_ms"`
+	ID         uint64  `json:"id"`
+	SslMode    string  `json:"ssl_mode"`
+	Host       string  `json:"host"`
+	Port       uint16  `json:"port"`
+	User       string  `json:"user"`
+	Password   string  `json:"password"`
+	CA         *string `json:"ca"`
+	Cert       *string `json:"cert"`
+	Key        *string `json:"key"`
+	CRL        *string `json:"crl"`
+	TLSVersion *string `json:"tls_version"`
+	TimeoutMS  uint64  `json:"timeout_ms"`
 }
 
 type connected struct {
-	ID         json.RawMessage `json:"id"`
-	Outcome    string          `json:"outcome"`
-	TLSVersion *string         `json:"tls_version"`
-	Cipher     *string         `json:"cipher"`
+	ID         uint64  `json:"id"`
+	Outcome    string  `json:"outcome"`
+	TLSVersion *string `json:"tls_version"`
+	Cipher     *string `json:"cipher"`
 }
 
 type failed struct {
-	ID       json.RawMessage `json:"id"`
-	Outcome  string          `json:"outcome"`
-	Code     *uint16         `json:"code"`
-	SQLState *string         `json:"sqlstate"`
-	Message  string          `json:"message"`
-	RawType  string          `json:"raw_type"`
+	ID       uint64  `json:"id"`
+	Outcome  string  `json:"outcome"`
+	Code     *uint16 `json:"code"`
+	SQLState *string `json:"sqlstate"`
+	Message  string  `json:"message"`
+	RawType  string  `json:"raw_type"`
 }
 
 type unsupported struct {
-	ID      json.RawMessage `json:"id"`
-	Outcome string          `json:"outcome"`
-	Reason  string          `json:"reason"`
+	ID      uint64 `json:"id"`
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason"`
+}
+
+// invalidCell answers a line that is not a valid cell (drivers/CONTRACT.md, invalid lines).
+type invalidCell struct {
+	ID      uint64 `json:"id"`
+	Outcome string `json:"outcome"`
+	Message string `json:"message"`
 }
 
 var modes = map[string]map[string]string{
@@ -85,16 +94,15 @@ func main() {
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for in.Scan() {
-		if len(in.Bytes()) == 0 {
-			continue
+		if len(strings.TrimSpace(in.Text())) == 0 {
+			continue // blank lines are not cells: no answer
 		}
-		var c cell
 		var result any
-		if err := json.Unmarshal(in.Bytes(), &c); err != nil {
-			fmt.Fprintln(os.Stderr, "bad cell line:", err)
-			result = fail(nil, err)
+		if c, id, err := parseCell(in.Bytes()); err != nil {
+			fmt.Fprintln(os.Stderr, "invalid cell line:", err)
+			result = invalidCell{ID: id, Outcome: "invalid_cell", Message: err.Error()}
 		} else {
-			result = runCell(&c)
+			result = runCell(c)
 		}
 		if err := out.Encode(result); err != nil {
 			fmt.Fprintln(os.Stderr, "stdout:", err)
@@ -106,7 +114,62 @@ func main() {
 	}
 }
 
-func fail(id json.RawMessage, err error) failed {
+// parseCell reads a cell line, checking it against the contract schema's cell: required fields
+// present and of their type, ssl_mode one of the five, optional fields a string or null. On
+// error it returns the line's id when the line is an object with an unsigned integer id, else 0.
+func parseCell(line []byte) (*cell, uint64, error) {
+	if !utf8.Valid(line) {
+		return nil, 0, errors.New("not JSON: not UTF-8")
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(line, &fields); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, 0, fmt.Errorf("not JSON: %w", err)
+		}
+		return nil, 0, fmt.Errorf("not a JSON object: %s", strings.TrimSpace(string(line)))
+	}
+	if fields == nil { // the line is `null`
+		return nil, 0, errors.New("not a JSON object: null")
+	}
+	var c cell
+	var id uint64 // stays 0 unless `id` is an unsigned integer
+	if raw, ok := fields["id"]; ok {
+		_ = json.Unmarshal(raw, &id)
+	}
+	required := []struct {
+		name   string
+		target any
+	}{
+		{"id", &c.ID}, {"ssl_mode", &c.SslMode}, {"host", &c.Host}, {"port", &c.Port},
+		{"user", &c.User}, {"password", &c.Password}, {"timeout_ms", &c.TimeoutMS},
+	}
+	for _, f := range required {
+		raw, ok := fields[f.name]
+		if !ok {
+			return nil, id, fmt.Errorf("missing field `%s`", f.name)
+		}
+		// Unmarshal leaves a target unchanged on null: null is the wrong type here too.
+		if string(raw) == "null" || json.Unmarshal(raw, f.target) != nil {
+			return nil, id, fmt.Errorf("field `%s`: %s has the wrong type", f.name, raw)
+		}
+	}
+	if _, ok := modes[c.SslMode]; !ok {
+		return nil, id, fmt.Errorf("field `ssl_mode`: unknown ssl-mode %q", c.SslMode)
+	}
+	optional := []struct {
+		name   string
+		target **string
+	}{{"ca", &c.CA}, {"cert", &c.Cert}, {"key", &c.Key}, {"crl", &c.CRL}, {"tls_version", &c.TLSVersion}}
+	for _, f := range optional {
+		if raw, ok := fields[f.name]; ok && json.Unmarshal(raw, f.target) != nil {
+			return nil, id, fmt.Errorf("field `%s`: %s is neither a string nor null", f.name, raw)
+		}
+	}
+	return &c, id, nil
+}
+
+func fail(id uint64, err error) failed {
 	f := failed{ID: id, Outcome: "failed", Message: err.Error(), RawType: fmt.Sprintf("%T", err)}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
@@ -129,7 +192,7 @@ func runCell(c *cell) (result any) {
 	timeout := time.Duration(c.TimeoutMS) * time.Millisecond
 	cfg := mysql.NewConfig()
 	cfg.User, cfg.Passwd = c.User, c.Password
-	cfg.Net, cfg.Addr = "tcp", net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
+	cfg.Net, cfg.Addr = "tcp", net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))
 	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = timeout, timeout, timeout
 	cfg.TLSConfig = "false"
 	if c.SslMode != "DISABLED" {

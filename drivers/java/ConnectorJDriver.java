@@ -5,17 +5,27 @@
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.BufferedReader;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.StringReader;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Properties;
 
 public final class ConnectorJDriver {
@@ -30,21 +40,118 @@ public final class ConnectorJDriver {
     out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     System.setOut(System.err);
     emit(hello());
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    for (String line; (line = in.readLine()) != null; ) {
-      if (line.isBlank()) continue;
-      JsonObject cell = JsonParser.parseString(line).getAsJsonObject();
+    InputStream in = new BufferedInputStream(System.in);
+    for (byte[] line; (line = readLine(in)) != null; ) {
+      JsonObject answer = new JsonObject();
       JsonObject result;
       try {
-        result = run(cell);
-      } catch (Throwable t) { // a library failure is a result, never a crash
-        result = failed(t);
+        JsonObject cell = parseCell(line);
+        if (cell == null) continue; // blank lines are not cells: no answer
+        answer.add("id", new JsonPrimitive(uint(cell.get("id"), MAX_U64)));
+        try {
+          result = run(cell);
+        } catch (Throwable t) { // a library failure is a result, never a crash
+          result = failed(t);
+        }
+      } catch (InvalidCell e) { // not a cell: one `invalid_cell` answer, no connection attempt
+        System.err.println("invalid cell line: " + e.getMessage());
+        answer.add("id", e.id);
+        result = new JsonObject();
+        result.addProperty("outcome", "invalid_cell");
+        result.addProperty("message", e.getMessage());
       }
-      JsonObject answer = new JsonObject();
-      answer.add("id", cell.get("id"));
       result.entrySet().forEach(e -> answer.add(e.getKey(), e.getValue()));
       emit(answer);
     }
+  }
+
+  /** The next line of `in` without its newline, or null at end of input. */
+  private static byte[] readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) != -1 && b != '\n') line.write(b);
+    return b == -1 && line.size() == 0 ? null : line.toByteArray();
+  }
+
+  /** A line that is not a valid cell; `id` is the line's id when it could be read, else 0. */
+  @SuppressWarnings("serial")
+  private static final class InvalidCell extends Exception {
+    final JsonPrimitive id;
+
+    InvalidCell(JsonPrimitive id, String message) {
+      super(message);
+      this.id = id;
+    }
+  }
+
+  private static final BigInteger MAX_U64 = BigInteger.ONE.shiftLeft(64);
+  private static final List<String> REQUIRED =
+      List.of("id", "ssl_mode", "host", "port", "user", "password", "timeout_ms");
+  private static final List<String> TEXT = List.of("ssl_mode", "host", "user", "password");
+  private static final List<String> OPTIONAL = List.of("ca", "cert", "key", "crl", "tls_version");
+  private static final List<String> MODES =
+      List.of("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY");
+
+  /** `e` as an integer in [0, limit) written without fraction or exponent, or null. */
+  private static BigInteger uint(JsonElement e, BigInteger limit) {
+    if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) return null;
+    String digits = e.getAsString();
+    if (!digits.matches("[0-9]+")) return null;
+    BigInteger n = new BigInteger(digits);
+    return n.compareTo(limit) < 0 ? n : null;
+  }
+
+  /**
+   * The cell on the line `bytes` (strict JSON, checked against the contract schema's cell;
+   * absent optional fields set to null), or null for a blank line. Throws InvalidCell
+   * (drivers/CONTRACT.md, invalid lines).
+   */
+  private static JsonObject parseCell(byte[] bytes) throws InvalidCell {
+    JsonPrimitive zero = new JsonPrimitive(0);
+    String line;
+    try {
+      line = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidCell(zero, "not JSON: not UTF-8");
+    }
+    if (line.isBlank()) return null;
+    JsonElement parsed;
+    try {
+      JsonReader reader = new JsonReader(new StringReader(line)); // strict, unlike JsonParser
+      parsed = GSON.getAdapter(JsonElement.class).read(reader);
+      if (reader.peek() != JsonToken.END_DOCUMENT) throw new IOException("text after the JSON value");
+    } catch (IOException | RuntimeException e) {
+      String why = String.valueOf(e.getMessage())
+          .replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
+      throw new InvalidCell(zero, "not JSON: " + why);
+    }
+    if (!parsed.isJsonObject()) throw new InvalidCell(zero, "not a JSON object: " + parsed);
+    JsonObject cell = parsed.getAsJsonObject();
+    BigInteger lineId = uint(cell.get("id"), MAX_U64);
+    JsonPrimitive id = lineId == null ? zero : new JsonPrimitive(lineId);
+    for (String name : REQUIRED) {
+      JsonElement value = cell.get(name);
+      if (value == null) throw new InvalidCell(id, "missing field `" + name + "`");
+      boolean ok = TEXT.contains(name)
+          ? value.isJsonPrimitive() && value.getAsJsonPrimitive().isString()
+          : uint(value, name.equals("port") ? BigInteger.valueOf(65536) : MAX_U64) != null;
+      if (!ok) throw new InvalidCell(id, "field `" + name + "`: " + value + " has the wrong type");
+    }
+    if (!MODES.contains(cell.get("ssl_mode").getAsString())) {
+      throw new InvalidCell(id, "field `ssl_mode`: unknown ssl-mode " + cell.get("ssl_mode"));
+    }
+    for (String name : OPTIONAL) {
+      JsonElement value = cell.get(name);
+      if (value == null) {
+        cell.add(name, JsonNull.INSTANCE);
+      } else if (!value.isJsonNull() && !(value.isJsonPrimitive() && value.getAsJsonPrimitive().isString())) {
+        throw new InvalidCell(id, "field `" + name + "`: " + value + " is neither a string nor null");
+      }
+    }
+    return cell;
   }
 
   private static void emit(JsonObject o) {

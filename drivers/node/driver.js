@@ -3,7 +3,6 @@
 // `node /opt/drivers/node/driver.js` (Debian's node finds `mysql` under /usr/share/nodejs).
 'use strict';
 const fs = require('fs');
-const readline = require('readline');
 const tls = require('tls');
 const mysql = require('mysql');
 
@@ -60,6 +59,57 @@ function sslOption(cell) {
     return { ssl, min: TLS_VERSIONS[lo], max: TLS_VERSIONS[hi] };
   }
   return { ssl };
+}
+
+// The cell's fields (drivers/contract.schema.json): required ones with their JSON type; the
+// optional ones are a string or null, and absent means null.
+const REQUIRED = { id: 'uint', ssl_mode: 'string', host: 'string', port: 'uint', user: 'string', password: 'string', timeout_ms: 'uint' };
+const OPTIONAL = ['ca', 'cert', 'key', 'crl', 'tls_version'];
+const isUint = (v, limit = 2 ** 64) => Number.isInteger(v) && v >= 0 && v < limit;
+
+// A line (bytes) as a cell, or {id, problem} when it is not a valid cell (drivers/CONTRACT.md,
+// invalid lines): id is the line's id when it is an object with an unsigned integer id, else 0.
+function parseCell(bytes) {
+  let cell;
+  try {
+    cell = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (err) {
+    return { id: 0, problem: `not JSON: ${err instanceof TypeError ? 'not UTF-8' : err.message}` };
+  }
+  if (cell === null || typeof cell !== 'object' || Array.isArray(cell)) {
+    return { id: 0, problem: `not a JSON object: ${JSON.stringify(cell)}` };
+  }
+  const id = isUint(cell.id) ? cell.id : 0;
+  for (const [name, kind] of Object.entries(REQUIRED)) {
+    const value = cell[name];
+    if (!Object.hasOwn(cell, name)) return { id, problem: `missing field \`${name}\`` };
+    const ok = kind === 'uint' ? isUint(value, name === 'port' ? 2 ** 16 : 2 ** 64) : typeof value === 'string';
+    if (!ok) return { id, problem: `field \`${name}\`: ${JSON.stringify(value)} has the wrong type` };
+  }
+  if (!Object.hasOwn(MODES, cell.ssl_mode)) {
+    return { id, problem: `field \`ssl_mode\`: unknown ssl-mode ${JSON.stringify(cell.ssl_mode)}` };
+  }
+  for (const name of OPTIONAL) {
+    const value = cell[name] === undefined ? null : cell[name];
+    if (value !== null && typeof value !== 'string') {
+      return { id, problem: `field \`${name}\`: ${JSON.stringify(value)} is neither a string nor null` };
+    }
+    cell[name] = value;
+  }
+  return { cell };
+}
+
+// stdin split into lines of bytes (decoded per line, so a line that is not UTF-8 is reported).
+async function* lines(stream) {
+  let pending = Buffer.alloc(0);
+  for await (const chunk of stream) {
+    pending = Buffer.concat([pending, chunk]);
+    for (let nl = pending.indexOf(10); nl >= 0; nl = pending.indexOf(10)) {
+      yield pending.subarray(0, nl);
+      pending = pending.subarray(nl + 1);
+    }
+  }
+  if (pending.length > 0) yield pending;
 }
 
 function statusValue(rows) {
@@ -128,17 +178,20 @@ async function main() {
       modes: MODES,
     },
   });
-  const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const line of rl) {
-    if (!line.trim()) continue;
-    let cell;
-    try {
-      cell = JSON.parse(line);
-    } catch (err) {
-      process.stderr.write(`bad cell line: ${err.message}\n`);
+  for await (const bytes of lines(process.stdin)) {
+    if (!bytes.toString('utf8').trim()) continue; // blank lines are not cells: no answer
+    const { cell, id, problem } = parseCell(bytes);
+    if (problem !== undefined) {
+      process.stderr.write(`invalid cell line: ${problem}\n`);
+      emit({ id, outcome: 'invalid_cell', message: problem });
       continue;
     }
-    const result = await runCell(cell);
+    let result;
+    try {
+      result = await runCell(cell);
+    } catch (err) { // a bug here must not end the loop: the cell fails, the next one runs
+      result = failed(err);
+    }
     emit({ id: cell.id, ...result });
   }
 }

@@ -1,6 +1,7 @@
 """The driver contract loop (drivers/CONTRACT.md) shared by the Python drivers: write the hello,
 then answer each cell line on stdin with one result line on stdout. A library's exception is a
-`failed` result, never a crash; only contract faults (bad input) end the process."""
+`failed` result, never a crash; a line that is not a valid cell gets an `invalid_cell` answer
+(no connection attempt) and the loop reads on."""
 
 import json
 import platform
@@ -69,6 +70,53 @@ def connected(rows):
 
 STATUS_SQL = "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')"
 
+# The cell's fields (drivers/contract.schema.json): required ones with their JSON type, and the
+# optional ones (a string or null; absent is null).
+REQUIRED = {"id": int, "ssl_mode": str, "host": str, "port": int, "user": str, "password": str,
+            "timeout_ms": int}
+OPTIONAL = ("ca", "cert", "key", "crl", "tls_version")
+
+
+def is_uint(value, limit=2**64):
+    """A JSON integer in [0, limit) (JSON booleans are not integers)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < limit
+
+
+class InvalidCell(Exception):
+    """A line that is not a valid cell; `id` is the line's id when it could be read, else 0."""
+
+    def __init__(self, line_id, message):
+        super().__init__(message)
+        self.id = line_id
+
+
+def parse_cell(line):
+    """The cell on `line`, its absent optional fields set to None; raises InvalidCell."""
+    if any("\udc80" <= c <= "\udcff" for c in line):  # bytes stdin could not decode
+        raise InvalidCell(0, "not JSON: not UTF-8")
+    try:
+        cell = json.loads(line)
+    except ValueError as exc:
+        raise InvalidCell(0, f"not JSON: {exc}") from None
+    if not isinstance(cell, dict):
+        raise InvalidCell(0, f"not a JSON object: {line.strip()[:80]}")
+    line_id = cell["id"] if is_uint(cell.get("id")) else 0
+    for name, kind in REQUIRED.items():
+        if name not in cell:
+            raise InvalidCell(line_id, f"missing field `{name}`")
+        value = cell[name]
+        if kind is int and not is_uint(value, 2**16 if name == "port" else 2**64):
+            raise InvalidCell(line_id, f"field `{name}`: {json.dumps(value)} is not an integer in range")
+        if kind is str and not isinstance(value, str):
+            raise InvalidCell(line_id, f"field `{name}`: {json.dumps(value)} is not a string")
+    if cell["ssl_mode"] not in MODES:
+        raise InvalidCell(line_id, f"field `ssl_mode`: unknown ssl-mode {json.dumps(cell['ssl_mode'])}")
+    for name in OPTIONAL:
+        value = cell.setdefault(name, None)
+        if value is not None and not isinstance(value, str):
+            raise InvalidCell(line_id, f"field `{name}`: {json.dumps(value)} is neither a string nor null")
+    return cell
+
 
 def serve(driver, version, modes, attempt, error_of, runtime_text=None):
     """Runs the contract: `attempt(cell)` returns a result dict or raises the library's error,
@@ -78,14 +126,20 @@ def serve(driver, version, modes, attempt, error_of, runtime_text=None):
     hello = {"driver": driver, "version": version, "runtime": runtime_text or runtime(), "modes": modes}
     sys.stdout.write(json.dumps({"hello": hello}) + "\n")
     sys.stdout.flush()
+    sys.stdin.reconfigure(errors="surrogateescape")  # a line that is not UTF-8 is invalid, not fatal
     for line in sys.stdin:
         if not line.strip():
             continue
-        cell = json.loads(line)
         try:
-            result = attempt(cell)
-        except Exception as exc:  # the library under test failed: that is the data
-            result = error_of(exc)
-        result["id"] = cell["id"]
+            cell = parse_cell(line)
+        except InvalidCell as bad:
+            print(f"{driver}: invalid cell line: {bad}", file=sys.stderr, flush=True)
+            result = {"id": bad.id, "outcome": "invalid_cell", "message": str(bad)}
+        else:
+            try:
+                result = attempt(cell)
+            except Exception as exc:  # the library under test failed: that is the data
+                result = error_of(exc)
+            result["id"] = cell["id"]
         sys.stdout.write(json.dumps(result) + "\n")
         sys.stdout.flush()

@@ -293,7 +293,7 @@ fn mint_with_issuers(
         name: name.to_owned(),
         subject: subject_of(spec),
         issuer: issuer_dn,
-        serial: hex::encode(&serial_for(name, spec)),
+        serial: hex::encode(serial_for(name, spec)),
         not_before: params
             .not_before
             .format(&Rfc3339)
@@ -305,7 +305,7 @@ fn mint_with_issuers(
         key_type: subject_key.describe(),
         version: spec.version.into(),
         signature: signature_name(&issuer_key, spec.signature),
-        sha256: hex::encode(&Sha256::digest(&der)),
+        sha256: hex::encode(Sha256::digest(&der)),
     };
     minted.insert(name.to_owned(), Minted { params, der, entry });
     Ok(())

@@ -44,7 +44,8 @@ pub enum ModeMapping {
 /// One connection attempt, as a driver reads it (one line on stdin).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CellLine {
-    /// Echoed back in the result.
+    /// Echoed back in the result. The harness numbers cells from 1: 0 is the id of an
+    /// `invalid_cell` answer to a line whose id could not be read.
     pub id: u64,
     /// Requested ssl-mode.
     pub ssl_mode: SslMode,
@@ -73,7 +74,7 @@ pub struct CellLine {
 /// What a driver writes for one cell (one line on stdout).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ResultLine {
-    /// The cell's id.
+    /// The cell's id; 0 in an `invalid_cell` answer to a line without a readable id.
     pub id: u64,
     /// What happened.
     #[serde(flatten)]
@@ -111,6 +112,13 @@ pub enum DriverOutcome {
         /// Why.
         reason: String,
     },
+    /// The input line was not a valid cell (not JSON, not an object, a required field missing
+    /// or of the wrong type); no connection was attempted and the driver reads on. The harness
+    /// treats it as a contract fault, never as an outcome.
+    InvalidCell {
+        /// What is wrong with the line, naming the field or the parser's error.
+        message: String,
+    },
 }
 
 /// JSON Schema of the three line shapes (`hello`, `cell`, `result`) as pretty JSON with a
@@ -119,7 +127,8 @@ pub fn json_schema() -> String {
     #[derive(JsonSchema)]
     #[allow(dead_code)]
     /// The external driver contract: every line on a driver's stdin is a `cell`; its stdout is
-    /// one `hello` line, then one `result` line per cell. See drivers/CONTRACT.md.
+    /// one `hello` line, then one `result` line per non-blank input line (`invalid_cell` for a
+    /// line that is not a valid cell). See drivers/CONTRACT.md.
     struct DriverContract {
         hello: HelloLine,
         cell: CellLine,

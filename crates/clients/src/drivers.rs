@@ -68,7 +68,9 @@ pub fn repository_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Runs every distinct `build` command of `drivers` from the repository root.
+/// Runs every distinct `build` command of `drivers` from the repository root, without the
+/// `CARGO_*` variables of the cargo that started us (ring's build script tracks
+/// `CARGO_MANIFEST_DIR`, so inheriting it rebuilt the Rust drivers whenever the caller changed).
 /// Errors: [`Error::DriverBuild`] with the command and its output tail.
 pub fn build_drivers(drivers: &[DriverSpec]) -> Result<(), Error> {
     let mut done: Vec<&Vec<String>> = Vec::new();
@@ -77,7 +79,13 @@ pub fn build_drivers(drivers: &[DriverSpec]) -> Result<(), Error> {
             continue;
         }
         done.push(build);
-        let out = std::process::Command::new(&build[0])
+        let mut command = std::process::Command::new(&build[0]);
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("CARGO_") && key != "CARGO_HOME" {
+                command.env_remove(&key);
+            }
+        }
+        let out = command
             .args(&build[1..])
             .current_dir(repository_root())
             .output()

@@ -176,11 +176,46 @@ impl ExternalDriver {
         &self.hello
     }
 
+    /// For contract tests: writes `bytes` to the live process's stdin as they are (any bytes,
+    /// each line ended by the caller with `\n`; ids are the caller's, not the sequence
+    /// [`Self::attempt`] uses) and returns the next stdout line, unparsed, read within `timeout`.
+    ///
+    /// Errors: [`Error::Contract`] when there is no live process, the write fails, the process
+    /// exits, or no line arrives in time (then the process is killed; the next
+    /// [`Self::attempt`] starts a new one, this method does not).
+    pub async fn exchange_raw(&self, bytes: &[u8], timeout: Duration) -> Result<String, Error> {
+        let mut guard = self.process.lock().await;
+        let Some(process) = guard.as_mut() else {
+            return Err(self.contract("no live process".into()));
+        };
+        let sent = async {
+            process.stdin.write_all(bytes).await?;
+            process.stdin.flush().await
+        }
+        .await;
+        let read = match sent {
+            Ok(()) => tokio::time::timeout(timeout, process.stdout.next_line()).await,
+            Err(e) => Ok(Err(e)),
+        };
+        let failure = match read {
+            Ok(Ok(Some(line))) => return Ok(line),
+            Ok(Ok(None)) => "exited".to_owned(),
+            Ok(Err(e)) => format!("pipe error: {e}"),
+            Err(_) => format!("no line within {} ms", timeout.as_millis()),
+        };
+        if let Some(mut p) = guard.take() {
+            let _ = p.child.start_kill();
+        }
+        let input = String::from_utf8_lossy(bytes);
+        Err(self.contract(format!("after raw input `{}`: {failure}", input.trim_end())))
+    }
+
     /// One attempt. Unsupported modes are answered from the hello's table without asking the
     /// driver; a silent driver past `timeout + 2 s` is `Hang` (its process is replaced); a
     /// process that exits is a `failed` outcome with raw type `driver process exited`.
     ///
-    /// Errors: [`Error::Contract`] for lines that are not contract results or too many restarts.
+    /// Errors: [`Error::Contract`] for lines that are not contract results, an `invalid_cell`
+    /// answer (driver and harness disagree on the cell format) or too many restarts.
     pub async fn attempt(&self, cell: &Cell) -> Result<Outcome, Error> {
         if let Some(ModeMapping::Unsupported(reason)) = self.hello.modes.get(&cell.ssl_mode) {
             return Ok(Outcome::Unsupported {
@@ -228,6 +263,9 @@ impl ExternalDriver {
             Ok(Ok(Some(text))) => {
                 let result: ResultLine = serde_json::from_str(&text)
                     .map_err(|e| self.contract(format!("result line `{text}`: {e}")))?;
+                if let DriverOutcome::InvalidCell { message } = &result.outcome {
+                    return Err(self.contract(format!("rejected cell {id} as invalid: {message}")));
+                }
                 if result.id != id {
                     return Err(self.contract(format!(
                         "answered id {} to cell {id}: one result per cell, in order",
@@ -471,5 +509,14 @@ fn to_outcome(raw: DriverOutcome) -> Outcome {
             raw_type,
         },
         DriverOutcome::Unsupported { reason } => Outcome::Unsupported { reason },
+        // `attempt` reports this as a contract fault first; a driver output read by hand
+        // (repro bundles) shows it as a failure of the driver, not of the library.
+        DriverOutcome::InvalidCell { message } => Outcome::Failed {
+            code: None,
+            sqlstate: None,
+            kind: classify(None, &message),
+            message: redact(&message),
+            raw_type: "invalid cell (driver contract)".to_owned(),
+        },
     }
 }

@@ -29,14 +29,14 @@ pub enum ServerState {
     Ready {
         /// TLS enabled on the main channel.
         tls_enabled: bool,
-        /// TLS-related log lines.
+        /// TLS-related log lines (redacted in the JSON report).
         log: Vec<String>,
     },
     /// The server process exited before accepting connections (no client cells run).
     FailedToStart {
         /// Container exit code.
         exit_code: Option<i64>,
-        /// Error and TLS-related log lines.
+        /// Error and TLS-related log lines (redacted in the JSON report).
         log: Vec<String>,
     },
 }

@@ -1,6 +1,6 @@
 //! The external driver contract (drivers/CONTRACT.md, drivers/contract.schema.json) for the Rust
 //! drivers: the hello/cell/result lines and `serve`, the loop that answers each cell line on stdin
-//! with one result line on stdout.
+//! with one result line on stdout (`invalid_cell` for a line that is not a valid cell).
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -9,6 +9,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The status query run after connecting; its rows are `(Variable_name, Value)`.
 pub const STATUS_SQL: &str =
@@ -86,7 +87,7 @@ impl Cell {
 
 /// What a driver answers for one cell (without the id, which `serve` adds).
 #[derive(Serialize, Clone, Debug)]
-#[serde(tag = "outcome", rename_all = "lowercase")]
+#[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Connected {
         tls_version: Option<String>,
@@ -100,6 +101,10 @@ pub enum Outcome {
     },
     Unsupported {
         reason: String,
+    },
+    /// The answer to a line that is not a valid cell (`serve` writes it; no attempt is made).
+    InvalidCell {
+        message: String,
     },
 }
 
@@ -180,21 +185,83 @@ struct ResultLine<'a> {
     outcome: &'a Outcome,
 }
 
+/// The cell on `line`, or the answer to a line that is not a valid cell (drivers/CONTRACT.md,
+/// invalid lines): the line's id when it is an object with an unsigned integer `id` (else 0)
+/// and what is wrong with it, naming the field.
+pub fn parse_cell(line: &[u8]) -> Result<Cell, (u64, String)> {
+    let text = std::str::from_utf8(line).map_err(|_| (0, "not JSON: not UTF-8".to_owned()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| (0, format!("not JSON: {e}")))?;
+    let Value::Object(fields) = &value else {
+        return Err((0, format!("not a JSON object: {value}")));
+    };
+    let id = fields.get("id").and_then(Value::as_u64).unwrap_or(0);
+    for name in REQUIRED_FIELDS {
+        if !fields.contains_key(name) {
+            return Err((id, format!("missing field `{name}`")));
+        }
+    }
+    for (name, field) in fields {
+        if let Err(e) = check_field(name, field) {
+            return Err((id, format!("field `{name}`: {e}")));
+        }
+    }
+    serde_json::from_value(value).map_err(|e| (id, format!("not a cell: {e}")))
+}
+
+/// The fields a cell must have (drivers/contract.schema.json); the others may be absent (null).
+const REQUIRED_FIELDS: [&str; 7] = [
+    "id",
+    "ssl_mode",
+    "host",
+    "port",
+    "user",
+    "password",
+    "timeout_ms",
+];
+
+/// Whether `value` has the type of the cell's field `name` (unknown fields are ignored).
+fn check_field(name: &str, value: &Value) -> Result<(), serde_json::Error> {
+    match name {
+        "id" | "timeout_ms" => u64::deserialize(value).map(drop),
+        "port" => u16::deserialize(value).map(drop),
+        "ssl_mode" => SslMode::deserialize(value).map(drop),
+        "host" | "user" | "password" => String::deserialize(value).map(drop),
+        "ca" | "cert" | "key" | "crl" | "tls_version" => {
+            Option::<String>::deserialize(value).map(drop)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Runs the contract: writes the hello line, then answers each cell line on stdin with the result
 /// of `attempt`, flushing after every line. A panic inside `attempt` (a library bug) becomes a
-/// `failed` result with raw type `panic`. Returns an error (the caller exits non-zero) on a
-/// malformed input line or when stdout is gone.
+/// `failed` result with raw type `panic`; a line that is not a valid cell gets an `invalid_cell`
+/// answer (no attempt) and the loop reads on; blank lines get no answer. Returns an error (the
+/// caller exits non-zero) only when stdin cannot be read or stdout is gone.
 pub fn serve(hello: &Hello, mut attempt: impl FnMut(&Cell) -> Outcome) -> Result<(), String> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     write_line(&mut out, &serde_json::json!({ "hello": hello }))?;
-    for (number, line) in io::stdin().lock().lines().enumerate() {
+    for line in io::stdin().lock().split(b'\n') {
         let line = line.map_err(|e| format!("reading stdin: {e}"))?;
-        if line.trim().is_empty() {
+        if String::from_utf8_lossy(&line).trim().is_empty() {
             continue;
         }
-        let cell: Cell = serde_json::from_str(&line)
-            .map_err(|e| format!("stdin line {}: not a cell: {e}: {line}", number + 1))?;
+        let cell = match parse_cell(&line) {
+            Ok(cell) => cell,
+            Err((id, message)) => {
+                eprintln!("{}: invalid cell line: {message}", hello.driver);
+                let outcome = Outcome::InvalidCell { message };
+                write_line(
+                    &mut out,
+                    &ResultLine {
+                        id,
+                        outcome: &outcome,
+                    },
+                )?;
+                continue;
+            }
+        };
         let outcome =
             panic::catch_unwind(AssertUnwindSafe(|| attempt(&cell))).unwrap_or_else(|payload| {
                 let text = payload
@@ -222,7 +289,8 @@ fn write_line(out: &mut impl Write, value: &impl Serialize) -> Result<(), String
         .map_err(|e| format!("writing stdout: {e}"))
 }
 
-/// `main` for a driver: `serve`, and on a contract fault a message on stderr and exit status 2.
+/// `main` for a driver: `serve`, and when stdin or stdout fails a message on stderr and exit
+/// status 2.
 pub fn run(hello: &Hello, attempt: impl FnMut(&Cell) -> Outcome) -> std::process::ExitCode {
     match serve(hello, attempt) {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -278,5 +346,41 @@ mod tests {
             text.starts_with(r#"{"DISABLED":{"unsupported":"u"},"PREFERRED""#),
             "{text}"
         );
+    }
+
+    #[test]
+    fn invalid_lines_are_answered_with_their_id_or_zero() {
+        let cell = |text: &str| parse_cell(text.as_bytes()).map(|c| c.id);
+        let full = r#"{"id":4,"ssl_mode":"DISABLED","host":"h","port":1,"user":"u","password":"p","timeout_ms":9,"extra":true}"#;
+        assert_eq!(
+            cell(full),
+            Ok(4),
+            "optional fields may be absent, unknown ones are ignored"
+        );
+        assert!(matches!(cell("not json"), Err((0, m)) if m.starts_with("not JSON")));
+        assert!(matches!(cell("[1]"), Err((0, m)) if m.starts_with("not a JSON object")));
+        assert!(matches!(parse_cell(b"\xff"), Err((0, m)) if m.contains("UTF-8")));
+        assert!(
+            matches!(cell(&full.replace(r#""ssl_mode":"DISABLED","#, "")),
+            Err((4, m)) if m == "missing field `ssl_mode`")
+        );
+        assert!(matches!(cell(&full.replace(r#""id":4"#, r#""id":-4"#)),
+            Err((0, m)) if m.starts_with("field `id`")));
+        assert!(
+            matches!(cell(&full.replace(r#""port":1"#, r#""port":70000"#)),
+            Err((4, m)) if m.starts_with("field `port`"))
+        );
+        assert!(
+            matches!(cell(&full.replace(r#""host":"h""#, r#""host":null"#)),
+            Err((4, m)) if m.starts_with("field `host`"))
+        );
+        let line = serde_json::to_string(&ResultLine {
+            id: 0,
+            outcome: &Outcome::InvalidCell {
+                message: "m".into(),
+            },
+        })
+        .expect("json");
+        assert_eq!(line, r#"{"id":0,"outcome":"invalid_cell","message":"m"}"#);
     }
 }
