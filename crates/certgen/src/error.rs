@@ -66,4 +66,14 @@ pub enum Error {
         /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// A file name that is not a plain file name (a path, `..`, a separator, an odd
+    /// character) reached a writer; nothing was written outside `dir`. Scenario validation
+    /// refuses such names first; this is the writer's own guard.
+    #[error("{}: refusing to write `{}`: not a plain file name inside this directory", dir.display(), name.escape_default())]
+    UnsafeFileName {
+        /// The directory being written.
+        dir: PathBuf,
+        /// The refused name.
+        name: String,
+    },
 }

@@ -17,3 +17,5 @@ pub use error::Error;
 pub use keys::{TEST_KEYS, test_key_pem};
 pub use manifest::{CertEntry, CrlEntry, FileEntry, Manifest};
 pub use mint::{FixtureFile, Fixtures, generate, write_files};
+/// The plain-file-name rule every writer of fixture files checks (from `scenario`).
+pub use scenario::is_plain_file_name;

@@ -57,9 +57,19 @@ impl Fixtures {
 }
 
 /// Writes a file set into `dir` (created if missing), each file with its permission bits.
-/// Returns [`Error::Io`] naming the path that failed.
+/// Every name must be a plain file name ([`scenario::is_plain_file_name`]); all are checked
+/// before anything is written.
+///
+/// Errors: [`Error::UnsafeFileName`] for a name that could leave `dir`, [`Error::Io`] naming
+/// the path that failed.
 pub fn write_files(dir: &Path, files: &BTreeMap<String, FixtureFile>) -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt as _;
+    if let Some(name) = files.keys().find(|n| !scenario::is_plain_file_name(n)) {
+        return Err(Error::UnsafeFileName {
+            dir: dir.to_path_buf(),
+            name: name.clone(),
+        });
+    }
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Io { path, source }
@@ -450,4 +460,35 @@ fn serial_for(name: &str, spec: &CertSpec) -> Vec<u8> {
     serial[0] &= 0x7f;
     serial[0] |= 0x01;
     serial
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_files_refuses_names_that_leave_the_directory_and_writes_nothing() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().join("fixtures");
+        let file = FixtureFile {
+            bytes: b"x".to_vec(),
+            mode: 0o644,
+        };
+        for name in ["../escaped.pem", "/tmp/absolute.pem", "sub/dir.pem", ".."] {
+            let files = BTreeMap::from([
+                ("ca.pem".to_owned(), file.clone()),
+                (name.to_owned(), file.clone()),
+            ]);
+            let err = write_files(&dir, &files).expect_err(name);
+            assert!(matches!(err, Error::UnsafeFileName { .. }), "{name}: {err}");
+            assert!(
+                !dir.exists(),
+                "{name}: nothing written, not even the directory"
+            );
+        }
+        assert!(!tmp.path().join("escaped.pem").exists());
+        let ok = BTreeMap::from([("ca.pem".to_owned(), file)]);
+        write_files(&dir, &ok).expect("a plain name is written");
+        assert!(dir.join("ca.pem").is_file());
+    }
 }

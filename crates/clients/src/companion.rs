@@ -26,8 +26,13 @@ pub(crate) async fn start(
     for (path, bytes) in extra {
         spec = spec.with_file(path, bytes);
     }
+    let docker = |source| Error::Docker {
+        what: what.clone(),
+        source,
+    };
     spec.with_fixtures(FIXTURE_DIR, files)
+        .map_err(docker)?
         .start()
         .await
-        .map_err(|source| Error::Docker { what, source })
+        .map_err(docker)
 }

@@ -82,13 +82,27 @@ impl ContainerSpec {
     }
 
     /// Adds `files` (fixture name → file) under directory `dir`, modes kept.
-    pub fn with_fixtures(mut self, dir: &str, files: &BTreeMap<String, FixtureFile>) -> Self {
+    ///
+    /// Errors: [`Error::UnsafeFileName`] for a name that is not a plain file name
+    /// ([`scenario::is_plain_file_name`], reached through certgen's guard), which could land
+    /// outside `dir`.
+    pub fn with_fixtures(
+        mut self,
+        dir: &str,
+        files: &BTreeMap<String, FixtureFile>,
+    ) -> Result<Self, Error> {
+        if let Some(name) = files.keys().find(|n| !certgen::is_plain_file_name(n)) {
+            return Err(Error::UnsafeFileName {
+                what: self.what,
+                name: name.clone(),
+            });
+        }
         self.files.extend(files.iter().map(|(name, file)| FileIn {
             path: format!("{dir}/{name}"),
             bytes: file.bytes.clone(),
             mode: Some(file.mode),
         }));
-        self
+        Ok(self)
     }
 
     /// Adds one file with Docker's default mode.

@@ -50,4 +50,13 @@ pub enum Error {
         /// The temporary directory or file write that failed.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A fixture file name that is not a plain file name would have been copied into a
+    /// container outside its directory; nothing was started.
+    #[error("{what}: refusing to copy `{}`: not a plain file name", name.escape_default())]
+    UnsafeFileName {
+        /// Which container.
+        what: String,
+        /// The refused name.
+        name: String,
+    },
 }

@@ -5,6 +5,7 @@
 //! This crate parses and validates; it never generates certificates or touches Docker.
 
 mod error;
+mod file_name;
 mod load;
 mod model;
 mod offset;
@@ -14,6 +15,7 @@ mod ssl_mode;
 mod x509;
 
 pub use error::Error;
+pub use file_name::{FILE_NAME_MAX, is_plain_file_name};
 pub use load::{discover, load, parse};
 pub use model::{
     AccountSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FileFault, FileSpec, ReloadSpec, Require,

@@ -132,6 +132,7 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
         }
     }
     validate_files(s, "files", &s.files)?;
+    validate_file_names(s)?;
     if let Some(image) = &s.server.image {
         if !s.server.flavors.is_empty() {
             return Err((
@@ -182,12 +183,36 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
     Ok(())
 }
 
+/// Every file name the scenario gives outside `[files]` tables: the server's `ssl_*` settings
+/// and the client's trusted CA, identity and CRL.
+fn validate_file_names(s: &Scenario) -> Result<(), (String, String)> {
+    let named = [
+        ("server.ssl_ca", Some(&s.server.ssl_ca)),
+        ("server.ssl_cert", Some(&s.server.ssl_cert)),
+        ("server.ssl_key", Some(&s.server.ssl_key)),
+        ("server.ssl_crl", s.server.ssl_crl.as_ref()),
+        ("client.ca", Some(&s.client.ca)),
+        ("client.cert", s.client.cert.as_ref()),
+        ("client.key", s.client.key.as_ref()),
+        ("client.crl", s.client.crl.as_ref()),
+    ];
+    for (field, name) in named {
+        if let Some(problem) = name.and_then(|n| crate::file_name::file_name_problem(n)) {
+            return Err((field.to_owned(), problem));
+        }
+    }
+    Ok(())
+}
+
 fn validate_files(
     s: &Scenario,
     prefix: &str,
     files: &std::collections::BTreeMap<String, crate::FileSpec>,
 ) -> Result<(), (String, String)> {
     for (file, spec) in files {
+        if let Some(problem) = crate::file_name::file_name_problem(file) {
+            return Err((format!("{prefix}.\"{}\"", file.escape_default()), problem));
+        }
         let kinds = usize::from(!spec.certs.is_empty())
             + usize::from(spec.key.is_some())
             + usize::from(spec.crl.is_some());

@@ -93,7 +93,7 @@ impl Server {
             tag,
         )
         .with_file("/etc/mysql/my.cnf", config.clone().into_bytes())
-        .with_fixtures(FIXTURE_DIR, &fixtures.files);
+        .with_fixtures(FIXTURE_DIR, &fixtures.files)?;
         spec.labels = labels.as_map();
         spec.network = Network::Bridge {
             publish: Some(3306),
