@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt as _, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use tokio::sync::Mutex;
 
@@ -22,6 +22,48 @@ const GRACE: Duration = Duration::from_secs(2);
 const MAX_RESTARTS: u32 = 8;
 /// Lines of stderr kept for error reports.
 const STDERR_TAIL: usize = 20;
+/// Longest line a driver may write on stdout, hello or result, in bytes (a hello with its mode
+/// table is under 4 KiB, a result with a long error message under 64 KiB). A longer line is a
+/// contract fault; it is never buffered whole.
+pub const MAX_LINE: usize = 1 << 20;
+/// Longest stderr line kept in the tail, in bytes; the rest of a longer line is dropped.
+const MAX_STDERR_LINE: usize = 4096;
+
+/// A driver's stdout, read one line at a time and at most [`MAX_LINE`] bytes a line.
+struct LineReader {
+    inner: BufReader<ChildStdout>,
+}
+
+impl LineReader {
+    /// The next line without its `\n` (or `\r\n`), `None` at end of output. Errors: the pipe
+    /// failed, or (`InvalidData`) the line is not UTF-8 or longer than [`MAX_LINE`]; after an
+    /// error the stream is mid-line and the process must be replaced.
+    async fn next_line(&mut self) -> std::io::Result<Option<String>> {
+        let mut buf = Vec::new();
+        let limit = u64::try_from(MAX_LINE).unwrap_or(u64::MAX) + 1;
+        let n = (&mut self.inner)
+            .take(limit)
+            .read_until(b'\n', &mut buf)
+            .await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+        } else if buf.len() > MAX_LINE {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a line longer than {MAX_LINE} bytes"),
+            ));
+        }
+        String::from_utf8(buf)
+            .map(Some)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+}
 
 /// The clients container next to one server, where the external drivers run (dropping it
 /// removes the container and ends every driver process in it).
@@ -104,7 +146,7 @@ impl DriversHost {
 struct Process {
     child: Child,
     stdin: ChildStdin,
-    stdout: Lines<BufReader<ChildStdout>>,
+    stdout: LineReader,
 }
 
 /// One external driver bound to one clients container.
@@ -260,6 +302,12 @@ impl ExternalDriver {
                     after_ms: cell.timeout.as_millis() as u64,
                 })
             }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                if let Some(mut p) = guard.take() {
+                    let _ = p.child.start_kill();
+                }
+                Err(self.contract(format!("answer to cell {id}: {e}")))
+            }
             Ok(Ok(Some(text))) => {
                 let result: ResultLine = serde_json::from_str(&text)
                     .map_err(|e| self.contract(format!("result line `{text}`: {e}")))?;
@@ -369,8 +417,20 @@ async fn spawn(
     let stderr = child.stderr.take().ok_or_else(|| missing("stderr"))?;
     let tail = Arc::clone(stderr_tail);
     tokio::spawn(async move {
-        let mut lines = BufReader::new(stderr).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
+        let mut reader = BufReader::new(stderr);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            // Keep at most MAX_STDERR_LINE bytes of a line; skip the rest of a longer one.
+            let limit = u64::try_from(MAX_STDERR_LINE).unwrap_or(u64::MAX);
+            match (&mut reader).take(limit).read_until(b'\n', &mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            if buf.last() != Some(&b'\n') && skip_line(&mut reader).await.is_err() {
+                break;
+            }
+            let line = String::from_utf8_lossy(&buf).trim_end().to_owned();
             let mut tail = tail.lock().unwrap_or_else(|p| p.into_inner());
             if tail.len() == STDERR_TAIL {
                 tail.pop_front();
@@ -378,10 +438,19 @@ async fn spawn(
             tail.push_back(line);
         }
     });
-    let mut stdout = BufReader::new(stdout).lines();
+    let mut stdout = LineReader {
+        inner: BufReader::new(stdout),
+    };
     let first = tokio::time::timeout(HELLO_TIMEOUT, stdout.next_line()).await;
     let text = match first {
         Ok(Ok(Some(text))) => text,
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+            return Err(contract_error(
+                &spec.name,
+                format!("hello line: {e}"),
+                stderr_tail,
+            ));
+        }
         Ok(_) => {
             // Give the stderr reader a moment to collect why it died.
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -414,6 +483,23 @@ async fn spawn(
         },
         hello.hello,
     ))
+}
+
+/// Consumes the rest of the current line (through its `\n`) without keeping it: a chunk of the
+/// reader's buffer at a time, whatever the line's length.
+async fn skip_line<R: tokio::io::AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<()> {
+    loop {
+        let chunk = reader.fill_buf().await?;
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        if let Some(at) = chunk.iter().position(|&b| b == b'\n') {
+            reader.consume(at + 1);
+            return Ok(());
+        }
+        let n = chunk.len();
+        reader.consume(n);
+    }
 }
 
 fn contract_error(driver: &str, detail: String, tail: &StdMutex<VecDeque<String>>) -> Error {

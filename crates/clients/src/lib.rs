@@ -23,7 +23,8 @@ pub use drivers::{
 pub use endpoint::Endpoint;
 pub use error::Error;
 pub use external::{
-    DriversHost, ExternalDriver, Placement, container_cell_json, outcome_from_driver_output,
+    DriversHost, ExternalDriver, MAX_LINE, Placement, container_cell_json,
+    outcome_from_driver_output,
 };
 pub use rust_mysql::RustMysql;
 

@@ -176,8 +176,8 @@ impl Executor for MatrixExecutor {
 }
 
 /// The scenarios `options` selects, filtered by shard and ssl-modes, `--image` overriding
-/// their pins. Errors: [`Error::NoMatch`], [`Error::Scenario`], [`Error::Harness`] for an
-/// unknown flavor in a scenario.
+/// their pins. Errors: [`Error::Scenario`] (a file that does not load, a filter that matches
+/// nothing), [`Error::Harness`] for an unknown flavor in a scenario.
 pub fn scenarios(options: &Options) -> Result<Vec<Scenario>, Error> {
     let root = harness::scenarios_root();
     let mut scenarios = scenario::select(&root, &options.filters, false)?
