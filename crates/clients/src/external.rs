@@ -39,30 +39,41 @@ impl LineReader {
     /// failed, or (`InvalidData`) the line is not UTF-8 or longer than [`MAX_LINE`]; after an
     /// error the stream is mid-line and the process must be replaced.
     async fn next_line(&mut self) -> std::io::Result<Option<String>> {
-        let mut buf = Vec::new();
-        let limit = u64::try_from(MAX_LINE).unwrap_or(u64::MAX) + 1;
-        let n = (&mut self.inner)
-            .take(limit)
-            .read_until(b'\n', &mut buf)
-            .await?;
-        if n == 0 {
-            return Ok(None);
-        }
-        if buf.last() == Some(&b'\n') {
-            buf.pop();
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
-        } else if buf.len() > MAX_LINE {
-            return Err(std::io::Error::new(
+        match read_capped_line(&mut self.inner, MAX_LINE).await? {
+            None => Ok(None),
+            Some((_, true)) => Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 format!("a line longer than {MAX_LINE} bytes"),
-            ));
+            )),
+            Some((bytes, false)) => String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
         }
-        String::from_utf8(buf)
-            .map(Some)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
     }
+}
+
+/// The next line of `reader` without its `\n` (or `\r\n`), `None` at end of input, and whether
+/// it was longer than `cap` bytes: then only its first `cap` bytes are returned, at most
+/// `cap + 1` were read, and the reader stands inside the line.
+async fn read_capped_line<R: tokio::io::AsyncBufRead + Unpin>(
+    reader: &mut R,
+    cap: usize,
+) -> std::io::Result<Option<(Vec<u8>, bool)>> {
+    let mut buf = Vec::new();
+    let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+    if reader.take(limit).read_until(b'\n', &mut buf).await? == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+        return Ok(Some((buf, false)));
+    }
+    let cut = buf.len() > cap;
+    buf.truncate(cap);
+    Ok(Some((buf, cut)))
 }
 
 /// The clients container next to one server, where the external drivers run (dropping it
@@ -418,16 +429,9 @@ async fn spawn(
     let tail = Arc::clone(stderr_tail);
     tokio::spawn(async move {
         let mut reader = BufReader::new(stderr);
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            // Keep at most MAX_STDERR_LINE bytes of a line; skip the rest of a longer one.
-            let limit = u64::try_from(MAX_STDERR_LINE).unwrap_or(u64::MAX);
-            match (&mut reader).take(limit).read_until(b'\n', &mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-            if buf.last() != Some(&b'\n') && skip_line(&mut reader).await.is_err() {
+        // Keep at most MAX_STDERR_LINE bytes of a line; skip the rest of a longer one.
+        while let Ok(Some((buf, cut))) = read_capped_line(&mut reader, MAX_STDERR_LINE).await {
+            if cut && skip_line(&mut reader).await.is_err() {
                 break;
             }
             let line = String::from_utf8_lossy(&buf).trim_end().to_owned();

@@ -80,20 +80,19 @@ pub async fn execute<E: Executor>(
                         Some(result)
                     };
                     done.set(done.get() + 1);
-                    let fault = match &result {
-                        Some(Err(e)) => Some(error_line(e)),
-                        _ => None,
-                    };
-                    let event_result = match (&result, &fault) {
-                        (None, _) => RunResult::NotRun,
-                        (Some(Ok(report)), _) => {
+                    let fault_line;
+                    let event_result = match &result {
+                        None => RunResult::NotRun,
+                        Some(Ok(report)) => {
                             for row in &report.rows {
                                 reporter.event(&Event::CellFinished { label, row });
                             }
                             RunResult::Report(report)
                         }
-                        (Some(Err(_)), Some(line)) => RunResult::Fault(line),
-                        (Some(Err(_)), None) => RunResult::Fault(""),
+                        Some(Err(e)) => {
+                            fault_line = error_line(e);
+                            RunResult::Fault(&fault_line)
+                        }
                     };
                     reporter.event(&Event::ScenarioFinished {
                         label,
