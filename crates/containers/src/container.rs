@@ -254,13 +254,20 @@ impl Container {
     }
 
     /// Writes `files` into directory `dir` of the container (modes kept), overwriting
-    /// same-named files. Errors: [`Error::Staging`], [`Error::Docker`].
+    /// same-named files: staged in a temporary directory, then `docker cp`.
+    /// Errors: [`Error::Staging`], [`Error::Docker`].
     pub async fn copy_into(
         &self,
         dir: &str,
         files: &BTreeMap<String, FixtureFile>,
     ) -> Result<(), Error> {
-        copy_into(self.id(), &self.what, dir, files).await
+        let staging_error = |source: Box<dyn std::error::Error + Send + Sync>| Error::Staging {
+            what: self.what.clone(),
+            source,
+        };
+        let staging = tempfile::tempdir().map_err(|e| staging_error(e.into()))?;
+        certgen::write_files(staging.path(), files).map_err(|e| staging_error(e.into()))?;
+        crate::docker::copy_dir_into(self.id(), staging.path(), dir).await
     }
 
     /// Makes directory `dir` of the container hold exactly `files`: removes it (as root,
@@ -283,21 +290,4 @@ impl Container {
         }
         self.copy_into(dir, files).await
     }
-}
-
-/// [`Container::copy_into`] by container id: stages `files` in a temporary directory, then
-/// `docker cp`. Errors: [`Error::Staging`], [`Error::Docker`].
-pub(crate) async fn copy_into(
-    id: &str,
-    what: &str,
-    dir: &str,
-    files: &BTreeMap<String, FixtureFile>,
-) -> Result<(), Error> {
-    let staging_error = |source: Box<dyn std::error::Error + Send + Sync>| Error::Staging {
-        what: what.to_owned(),
-        source,
-    };
-    let staging = tempfile::tempdir().map_err(|e| staging_error(e.into()))?;
-    certgen::write_files(staging.path(), files).map_err(|e| staging_error(e.into()))?;
-    crate::docker::copy_dir_into(id, staging.path(), dir).await
 }
