@@ -34,15 +34,23 @@ impl FromStr for Offset {
             Some(b'-') => (-1, &s[1..]),
             _ => return Err(expected()),
         };
-        let unit_at = rest.len().checked_sub(1).ok_or_else(expected)?;
-        let unit = match &rest[unit_at..] {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3_600,
-            "d" => 86_400,
+        // Split on the last character, not the last byte: a stranger's file may end in any
+        // Unicode character (found by the scenario fuzz target).
+        let Some((unit_at, unit)) = rest.char_indices().last() else {
+            return Err(expected());
+        };
+        let unit = match unit {
+            's' => 1,
+            'm' => 60,
+            'h' => 3_600,
+            'd' => 86_400,
             _ => return Err(expected()),
         };
-        let n: i64 = rest[..unit_at].parse().map_err(|_| expected())?;
+        let digits = &rest[..unit_at];
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(expected());
+        }
+        let n: i64 = digits.parse().map_err(|_| expected())?;
         n.checked_mul(unit)
             .and_then(|v| v.checked_mul(sign))
             .map(|seconds| Offset { seconds })
@@ -110,6 +118,12 @@ mod tests {
     #[case("+1w")]
     #[case("")]
     #[case("+")]
+    #[case("+3650d\u{91994}")]
+    #[case("+é")]
+    #[case("++5d")]
+    #[case("+-5d")]
+    #[case("+ 5d")]
+    #[case("+99999999999999999999d")]
     fn rejects_malformed_offsets(#[case] text: &str) {
         let err = text.parse::<Offset>().expect_err("must be rejected");
         assert!(err.contains("expected an offset like"), "{err}");
