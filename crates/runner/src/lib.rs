@@ -28,3 +28,4 @@ pub use progress::Progress;
 pub use run::{Ending, MatrixExecutor, Options, RunPath, Stop, run, scenarios};
 pub use schedule::{Executor, Results, Schedule, error_line, execute};
 pub use shard::in_shard;
+pub use terminal::report_text;

@@ -404,7 +404,8 @@ fn assemble(
             Some(Err(e)) => {
                 faults += 1;
                 let error = error_line(e);
-                println!("## {label}\nHARNESS FAULT: {error}\n");
+                let shown = crate::terminal::terminal_safe(&error);
+                println!("## {label}\nHARNESS FAULT: {shown}\n");
                 json.faults.push(harness::Fault {
                     scenario: plan.scenario_of(run).id.clone(),
                     flavor: run.flavor.name.to_owned(),

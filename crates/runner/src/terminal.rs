@@ -71,7 +71,13 @@ pub(crate) fn report_flavor_is_user_image(report: &ScenarioReport) -> bool {
 
 /// A scenario run's table (the snapshot text) and a line of versions and timings.
 pub fn print_report(report: &ScenarioReport) {
-    println!("{}", report.render_snapshot());
+    println!("{}", report_text(report));
+}
+
+/// What [`print_report`] prints: the snapshot text, then versions and timings on one line
+/// (line breaks in versions shown as `\n`), passed through [`terminal_safe`] (messages,
+/// versions and log lines come from servers and drivers).
+pub fn report_text(report: &ScenarioReport) -> String {
     let versions: Vec<String> = report
         .client_versions
         .iter()
@@ -87,10 +93,31 @@ pub fn print_report(report: &ScenarioReport) {
     } else {
         format!("boot {:.2} s", report.boot_time.as_secs_f64())
     };
-    println!(
+    let line = format!(
         "versions: server {} {}; {} · timing: {server}{reload}",
         report.flavor,
         report.server_version,
         versions.join("; "),
     );
+    terminal_safe(&format!(
+        "{}\n{}",
+        report.render_snapshot(),
+        line.replace('\n', "\\n")
+    ))
+}
+
+/// `text` safe to print on a terminal: every [`harness::hidden_char`] (ANSI and OSC escape
+/// sequences, `\r`, backspace, BEL, DEL, C1 controls, line separators, bidi controls) is
+/// written visibly as [`char::escape_default`] spells them (`\u{1b}`, `\r`), so a
+/// message cannot recolor, retitle, clear or overwrite the terminal or reorder what it shows.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if harness::hidden_char(c) {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

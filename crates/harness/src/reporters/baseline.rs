@@ -106,7 +106,7 @@ pub fn render_changes(
     let mut out = format!(
         "## Changes since the baseline ({} of {compared} cells differ; baseline from {})\n\n",
         changes.len(),
-        baseline.run.started_at
+        escape(&baseline.run.started_at)
     );
     let versions = |r: &MatrixReport| -> BTreeMap<String, String> {
         r.runs

@@ -4,9 +4,10 @@
 //! in the URL fragment (`#scenario=basic&client=pymysql,mysql-cli&flavor=mysql-9&only=failed`)
 //! so a link shows one view.
 
-use super::{CellMark, mark};
+use super::{CellMark, hidden_char, mark};
 use crate::MatrixReport;
 use serde::Serialize;
+use std::fmt::Write as _;
 
 #[derive(Serialize)]
 struct PageRun<'a> {
@@ -29,8 +30,8 @@ struct PageCell<'a> {
     e: Option<&'a str>,
 }
 
-/// The page. Data is embedded as JSON (with `</` escaped); rendering and filtering are a few
-/// lines of plain JavaScript.
+/// The page. Data is embedded as JSON ([`script_json`]) and shown with `textContent`;
+/// rendering and filtering are a few lines of plain JavaScript.
 pub fn render_html(report: &MatrixReport) -> String {
     let runs: Vec<PageRun> = report
         .runs
@@ -78,9 +79,7 @@ pub fn render_html(report: &MatrixReport) -> String {
                 .collect(),
         })
         .collect();
-    let data = serde_json::to_string(&runs)
-        .unwrap_or_else(|_| "[]".to_owned())
-        .replace("</", "<\\/");
+    let data = script_json(&serde_json::to_string(&runs).unwrap_or_else(|_| "[]".to_owned()));
     let title = format!(
         "MySQL TLS matrix: {} scenario runs, {} cells ({} path, {:.0} s)",
         report.runs.len(),
@@ -89,6 +88,24 @@ pub fn render_html(report: &MatrixReport) -> String {
         report.run.took_ms as f64 / 1e3
     );
     PAGE.replace("__TITLE__", &title).replace("__DATA__", &data)
+}
+
+/// `json` safe to embed in a `<script>` element: every `<`, `>` and `&` (so no `</script>`
+/// ends the element early and no `<!--<script>` puts the tokenizer in a state where the page's
+/// own `</script>` does not end it) and every [`hidden_char`] becomes a `\uXXXX` escape. These
+/// characters occur only inside JSON strings, where the escape reads back as the same text.
+fn script_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if matches!(c, '<' | '>' | '&') || hidden_char(c) {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 const PAGE: &str = r##"<!DOCTYPE html>

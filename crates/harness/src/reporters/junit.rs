@@ -3,12 +3,14 @@
 //! — a driver refusing a certificate is data, not a failure — and a harness fault is an
 //! `<error>`. CI systems show the outcome text as the test's output.
 
+use super::hidden_char;
 use crate::{MatrixReport, RunRecord, ServerState};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;
 
 /// The report as JUnit XML (the schema Jenkins/GitLab/GitHub test reporters read), written by
-/// quick-junit (nextest's serializer: escaping, counts and invalid-character handling are its).
+/// quick-junit (nextest's serializer: escaping and counts are its); outcome, server and fault
+/// text goes through [`xml_text`] first.
 pub fn render_junit(report: &MatrixReport) -> String {
     let mut junit = Report::new("mysql-tls-matrix");
     junit.set_time(Duration::from_millis(report.run.took_ms));
@@ -33,7 +35,7 @@ pub fn render_junit(report: &MatrixReport) -> String {
         server
             .set_classname(suite_name.as_str())
             .set_time(Duration::from_millis(run.boot_ms))
-            .set_system_out(server_text(run));
+            .set_system_out(xml_text(&server_text(run)));
         suite.add_test_case(server);
         for cell in &run.cells {
             let status = match &cell.snapshot_expected {
@@ -41,7 +43,10 @@ pub fn render_junit(report: &MatrixReport) -> String {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     status
                         .set_message("differs from the snapshot")
-                        .set_description(format!("snapshot: {expected}\nnow:      {}", cell.text));
+                        .set_description(xml_text(&format!(
+                            "snapshot: {expected}\nnow:      {}",
+                            cell.text
+                        )));
                     status
                 }
                 None => TestCaseStatus::success(),
@@ -49,7 +54,7 @@ pub fn render_junit(report: &MatrixReport) -> String {
             let mut case = TestCase::new(format!("{} {}", cell.client, cell.ssl_mode), status);
             case.set_classname(suite_name.as_str())
                 .set_time(Duration::from_millis(cell.took_ms))
-                .set_system_out(cell.text.as_str());
+                .set_system_out(xml_text(&cell.text));
             suite.add_test_case(case);
         }
         junit.add_test_suite(suite);
@@ -60,7 +65,7 @@ pub fn render_junit(report: &MatrixReport) -> String {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             status
                 .set_message("harness fault")
-                .set_description(fault.error.as_str());
+                .set_description(xml_text(&fault.error));
             let mut case = TestCase::new("run", status);
             case.set_classname(format!("{}@{}", fault.scenario, fault.flavor));
             suite.add_test_case(case);
@@ -88,4 +93,19 @@ fn server_text(run: &RunRecord) -> String {
             log.join("\n")
         ),
     }
+}
+
+/// `text` for a JUnit field, every [`hidden_char`] written visibly (`\u{1b}`). Left to
+/// quick-junit, ANSI escapes would be stripped — with an unterminated sequence (`\x1b]8;;`),
+/// the text after it too — and U+FFFE/U+FFFF would be written raw, which no XML parser reads.
+fn xml_text(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if hidden_char(c) {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

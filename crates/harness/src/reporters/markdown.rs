@@ -2,7 +2,7 @@
 //! with the short error), the full outcome text in a `<details>` block. The same text, cut to
 //! GitHub's step-summary limit, goes to `$GITHUB_STEP_SUMMARY`.
 
-use super::{CellMark, mark};
+use super::{CellMark, hidden_char, mark};
 use crate::{MatrixReport, RunRecord, ServerState};
 use scenario::SslMode;
 use std::fmt::Write as _;
@@ -113,7 +113,7 @@ fn run_section(run: &RunRecord, details: bool) -> String {
     } else {
         format!(" {}", run.server_version)
     };
-    let _ = writeln!(out, "Server: {}{version} · {server}", run.flavor);
+    let _ = writeln!(out, "Server: {}{} · {server}", run.flavor, escape(&version));
     if let Some(reload) = &run.reload {
         let _ = writeln!(
             out,
@@ -128,7 +128,7 @@ fn run_section(run: &RunRecord, details: bool) -> String {
     if let Some(reported) = &run.reported {
         let _ = writeln!(
             out,
-            " · reported `{}` → {}",
+            " · reported \"{}\" → {}",
             escape(reported),
             run.reproduced_by
                 .as_deref()
@@ -140,11 +140,11 @@ fn run_section(run: &RunRecord, details: bool) -> String {
     out.push('\n');
     if run.cells.is_empty() {
         if let ServerState::FailedToStart { log, .. } = &run.server {
-            out.push_str("No client could connect. Server log:\n\n```\n");
+            out.push_str("No client could connect. Server log:\n\n");
             for line in log.iter().take(10) {
-                let _ = writeln!(out, "{line}");
+                let _ = writeln!(out, "- {}", escape(line));
             }
-            out.push_str("```\n\n");
+            out.push('\n');
         }
         return out;
     }
@@ -178,7 +178,7 @@ fn run_section(run: &RunRecord, details: bool) -> String {
                 } else {
                     ""
                 };
-                format!("{}{changed}", short(&mark(c)))
+                format!("{}{changed}", escape(&short(&mark(c))))
             });
             let _ = write!(out, " {text} |");
         }
@@ -221,10 +221,29 @@ fn short(mark: &CellMark) -> String {
     }
 }
 
-/// Escapes a Markdown table cell: pipes, newlines, HTML brackets.
+/// `text` as inert Markdown on one line (a table cell, a list item, a paragraph): line breaks
+/// (`\n`, `\r`, NEL, U+2028/U+2029) become spaces so no new row or block starts; `<`, `>`, `&`
+/// become entities so no HTML tag, comment or entity is read; `\`, `` ` ``, `|`, `*`, `~`, `[`
+/// and `]` are backslash-escaped so no code span, column, emphasis, link or image is made;
+/// the other [`hidden_char`]s are written visibly (`\u{1b}`). GitHub renders the result as the
+/// original text.
 pub(crate) fn escape(text: &str) -> String {
-    text.replace('|', "\\|")
-        .replace('\n', " ")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '|' | '*' | '~' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if hidden_char(c) => {
+                out.push_str(&c.escape_default().to_string().replace('\\', "\\\\"))
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
