@@ -99,7 +99,8 @@ pub fn parse_greeting(payload: &[u8]) -> Result<Greeting, Error> {
     })
 }
 
-/// An error packet: `0xFF`, error code (2, LE), optionally `#` + SQLSTATE (5), message.
+/// An error packet: `0xFF`, error code (2, LE), optionally `#` + SQLSTATE (5), message (its
+/// control characters written visibly, [`outcome::visible`]).
 fn parse_error_packet(payload: &[u8]) -> Error {
     let code = match payload.get(1..3) {
         Some(b) => u16::from_le_bytes([b[0], b[1]]),
@@ -111,7 +112,8 @@ fn parse_error_packet(payload: &[u8]) -> Error {
     }
     Error::ServerError {
         code,
-        message: String::from_utf8_lossy(message).into_owned(),
+        // The server's (or an attacker's) words, shown on terminals: controls made visible.
+        message: outcome::visible(&String::from_utf8_lossy(message)),
     }
 }
 
@@ -231,6 +233,19 @@ mod tests {
             Err(Error::ServerError { code, message }) => {
                 assert_eq!(code, 1129);
                 assert_eq!(message, "Host is blocked");
+            }
+            other => panic!("expected ServerError, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_error_packet_cannot_reach_the_terminal_with_escapes() {
+        // Found by the hostile-server fuzz target: the message went into the error raw.
+        let mut p = vec![0xFF, 0, 0];
+        p.extend_from_slice(b"#HY000a\x1b[2J\x1b]0;pwned\x07b\rc");
+        match parse_greeting(&p) {
+            Err(Error::ServerError { message, .. }) => {
+                assert_eq!(message, "a\\u{1b}[2J\\u{1b}]0;pwned\\u{7}b\\rc");
             }
             other => panic!("expected ServerError, got {other:?}"),
         }

@@ -23,7 +23,8 @@ fn cert_line(c: &CertInfo) -> String {
     )
 }
 
-/// Renders `d` as a few dozen lines of text (no colors), ending with a newline.
+/// Renders `d` as a few dozen lines of text (no colors), ending with a newline; control
+/// characters from the server are written visibly ([`outcome::visible`]).
 pub fn render_text(d: &Diagnosis) -> String {
     let mut out = String::new();
     let t = &d.target;
@@ -134,7 +135,9 @@ pub fn render_text(d: &Diagnosis) -> String {
         }
         let _ = writeln!(out, "    fix: {}", c.fix);
     }
-    out
+    // The server's version, names in its certificates and alert texts are a stranger's words:
+    // no control character reaches the terminal raw.
+    outcome::visible(&out)
 }
 
 #[cfg(test)]

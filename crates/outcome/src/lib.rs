@@ -5,9 +5,11 @@
 //! Pure data and text functions: no I/O.
 
 mod classify;
+mod inert;
 mod model;
 mod redact;
 
 pub use classify::{CLASSIFICATION_RULES, Rule, classify};
+pub use inert::{hidden_char, visible};
 pub use model::{FailureKind, Outcome, TlsInfo};
 pub use redact::redact;

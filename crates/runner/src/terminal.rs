@@ -106,18 +106,10 @@ pub fn report_text(report: &ScenarioReport) -> String {
     ))
 }
 
-/// `text` safe to print on a terminal: every [`harness::hidden_char`] (ANSI and OSC escape
+/// `text` safe to print on a terminal: every [`outcome::hidden_char`] (ANSI and OSC escape
 /// sequences, `\r`, backspace, BEL, DEL, C1 controls, line separators, bidi controls) is
 /// written visibly as [`char::escape_default`] spells them (`\u{1b}`, `\r`), so a
 /// message cannot recolor, retitle, clear or overwrite the terminal or reorder what it shows.
 pub fn terminal_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if harness::hidden_char(c) {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    outcome::visible(text)
 }

@@ -4,8 +4,9 @@
 //! in the URL fragment (`#scenario=basic&client=pymysql,mysql-cli&flavor=mysql-9&only=failed`)
 //! so a link shows one view.
 
-use super::{CellMark, hidden_char, mark};
+use super::{CellMark, mark};
 use crate::MatrixReport;
+use outcome::hidden_char;
 use serde::Serialize;
 use std::fmt::Write as _;
 

@@ -3,7 +3,6 @@
 //! — a driver refusing a certificate is data, not a failure — and a harness fault is an
 //! `<error>`. CI systems show the outcome text as the test's output.
 
-use super::hidden_char;
 use crate::{MatrixReport, RunRecord, ServerState};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;
@@ -95,17 +94,9 @@ fn server_text(run: &RunRecord) -> String {
     }
 }
 
-/// `text` for a JUnit field, every [`hidden_char`] written visibly (`\u{1b}`). Left to
+/// `text` for a JUnit field, every [`outcome::hidden_char`] written visibly (`\u{1b}`). Left to
 /// quick-junit, ANSI escapes would be stripped — with an unterminated sequence (`\x1b]8;;`),
 /// the text after it too — and U+FFFE/U+FFFF would be written raw, which no XML parser reads.
 fn xml_text(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if hidden_char(c) {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    outcome::visible(text)
 }

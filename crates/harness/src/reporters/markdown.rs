@@ -2,8 +2,9 @@
 //! with the short error), the full outcome text in a `<details>` block. The same text, cut to
 //! GitHub's step-summary limit, goes to `$GITHUB_STEP_SUMMARY`.
 
-use super::{CellMark, hidden_char, mark};
+use super::{CellMark, mark};
 use crate::{MatrixReport, RunRecord, ServerState};
+use outcome::hidden_char;
 use scenario::SslMode;
 use std::fmt::Write as _;
 

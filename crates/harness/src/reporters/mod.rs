@@ -35,28 +35,6 @@ pub enum CellMark {
     Unsupported,
 }
 
-/// Whether a reporter must write `c` escaped — visibly, as [`char::escape_default`] spells it
-/// (`\u{1b}`, `\r`) — rather than raw: control characters other than `\n` and `\t` (ANSI and
-/// OSC escapes, NUL, BEL, backspace, `\r`, DEL, C1 controls), the line and paragraph separators,
-/// the bidi marks, embeddings, overrides and isolates (they reorder the text around them), and
-/// U+FFFE/U+FFFF (not XML characters). Error messages and versions come from servers, drivers
-/// and whoever sits between them; none of these belong in a report raw.
-pub fn hidden_char(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\n' | '\t'))
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{200e}'
-                | '\u{200f}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{fffe}'
-                | '\u{ffff}'
-        )
-}
-
 /// The short verdict of `cell`.
 pub fn mark(cell: &Cell) -> CellMark {
     match &cell.outcome {
