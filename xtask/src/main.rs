@@ -4,6 +4,7 @@
 mod bench;
 mod clean;
 mod diagnose;
+mod fuzz_cmd;
 mod gen_cmd;
 mod host_tools;
 mod images;
@@ -44,6 +45,9 @@ enum Command {
     Repro(repro::Command),
     /// Build what the tests need, then run the test suite (nextest).
     Test(test_cmd::Args),
+    /// Run the fuzz targets (scenario files, driver output, a hostile server) with more cases
+    /// than CI does.
+    Fuzz(fuzz_cmd::Args),
     /// Diagnose a live server's TLS like a client would and name the causes of error 2026
     /// (exit 0: none found, 1: causes found, 2: no diagnosis possible).
     Diagnose(diagnose::Args),
@@ -91,6 +95,7 @@ fn main() -> anyhow::Result<()> {
         Command::Matrix(args) => matrix::run(args),
         Command::Gen(args) => gen_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
+        Command::Fuzz(args) => fuzz_cmd::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Repro(command) => repro::run(command),
         Command::Clean(args) => clean::run(args),

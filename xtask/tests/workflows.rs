@@ -9,7 +9,7 @@ use rstest::rstest;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const WORKFLOWS: [&str; 2] = ["ci.yml", "example-downstream.yml"];
+const WORKFLOWS: [&str; 3] = ["ci.yml", "example-downstream.yml", "fuzz.yml"];
 
 fn workflow_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -252,9 +252,25 @@ fn ci_matrix_job_is_sharded_four_ways_and_uploads_its_reports() {
     }
 }
 
+#[test]
+fn fuzz_workflow_runs_every_target_longer_and_keeps_failing_inputs() {
+    let body = job_body(&read_workflow("fuzz.yml"), "fuzz");
+    for needle in [
+        "run: cargo xtask fuzz --cases \"$CASES\"",
+        "if: failure()",
+        "path: crates/*/tests/fuzz-regressions/",
+    ] {
+        assert!(
+            body.contains(needle),
+            "fuzz.yml's job lacks `{needle}`:\n{body}"
+        );
+    }
+}
+
 #[rstest]
 #[case::ci("ci.yml", &["test", "matrix"])]
 #[case::example("example-downstream.yml", &["scenarios"])]
+#[case::fuzz("fuzz.yml", &["fuzz"])]
 fn workflow_has_least_privilege_timeouts_and_concurrency(
     #[case] name: &str,
     #[case] jobs: &[&str],

@@ -105,3 +105,66 @@ async fn a_long_stderr_line_is_cut_in_the_kept_tail() {
         "a kept stderr line is at most 4096 bytes, got {longest}"
     );
 }
+
+/// Peak resident memory of this test process in KiB (`VmHWM` in /proc/self/status; nextest
+/// runs each test in its own process).
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/self/status")
+}
+
+/// Memory a bounded reader may add while reading a huge line: a few times `MAX_LINE`.
+const MEMORY_BOUND_KIB: u64 = 16 * 1024;
+
+#[tokio::test]
+async fn a_hello_that_never_ends_is_a_contract_fault_in_bounded_memory() {
+    let before = peak_rss_kib();
+    let result = ExternalDriver::start(&spec("tr '\\0' x < /dev/zero"), &placement()).await;
+    let detail = contract_detail(result.map(|_| ()));
+    assert!(
+        detail.contains(&format!("longer than {MAX_LINE} bytes")),
+        "{detail}"
+    );
+    let grown = peak_rss_kib().saturating_sub(before);
+    assert!(
+        grown < MEMORY_BOUND_KIB,
+        "reading an endless hello grew peak memory by {grown} KiB"
+    );
+}
+
+#[tokio::test]
+async fn a_100_mb_answer_is_a_contract_fault_in_bounded_memory() {
+    let script = format!(
+        "printf '%s\\n' '{HELLO}'; read cell; {}",
+        long_line(100_000_000)
+    );
+    let driver = ExternalDriver::start(&spec(&script), &placement())
+        .await
+        .expect("the hello is fine");
+    let before = peak_rss_kib();
+    let cell = Cell {
+        ssl_mode: SslMode::Disabled,
+        host: "127.0.0.1".into(),
+        ca: "ca.pem".into(),
+        crl: None,
+        identity: None,
+        tls_version: None,
+        user: "harness".into(),
+        password: "x".into(),
+        timeout: Duration::from_secs(5),
+    };
+    let detail = contract_detail(driver.attempt(&cell).await);
+    assert!(
+        detail.contains(&format!("longer than {MAX_LINE} bytes")),
+        "{detail}"
+    );
+    let grown = peak_rss_kib().saturating_sub(before);
+    assert!(
+        grown < MEMORY_BOUND_KIB,
+        "reading a 100 MB answer grew peak memory by {grown} KiB"
+    );
+}

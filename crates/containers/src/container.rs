@@ -235,7 +235,9 @@ impl Container {
     }
 
     /// Runs `argv` in the container to completion: `(exit code, stdout, stderr)`, output
-    /// lossily decoded as UTF-8. No time bound: callers bound it (cell timeout, admin timeout).
+    /// lossily decoded as UTF-8, each stream at most [`MAX_EXEC_OUTPUT`] bytes (the rest is
+    /// read and dropped, and counted in a last line). No time bound: callers bound it (cell
+    /// timeout, admin timeout).
     /// Errors: [`Error::Container`] when Docker fails (not when the command fails).
     pub async fn exec(&self, argv: Vec<String>) -> Result<(Option<i64>, String, String), Error> {
         let mut res = self
@@ -243,8 +245,9 @@ impl Container {
             .exec(ExecCommand::new(argv))
             .await
             .map_err(|e| self.fault(e))?;
-        let stdout = res.stdout_to_vec().await.map_err(|e| self.fault(e))?;
-        let stderr = res.stderr_to_vec().await.map_err(|e| self.fault(e))?;
+        let io_fault = |e: std::io::Error| self.fault(testcontainers::TestcontainersError::from(e));
+        let stdout = read_bounded(res.stdout()).await.map_err(io_fault)?;
+        let stderr = read_bounded(res.stderr()).await.map_err(io_fault)?;
         let code = res.exit_code().await.map_err(|e| self.fault(e))?;
         Ok((
             code,
@@ -290,4 +293,24 @@ impl Container {
         }
         self.copy_into(dir, files).await
     }
+}
+
+/// Most bytes kept of each of an exec's stdout and stderr (a client's output with the longest
+/// server error is under 4 KiB; a hostile server could make a client print without end).
+pub const MAX_EXEC_OUTPUT: usize = 1 << 20;
+
+/// Reads `reader` to its end keeping at most [`MAX_EXEC_OUTPUT`] bytes; the rest is read and
+/// dropped (so the command is not blocked on a full pipe) and counted in a last line.
+async fn read_bounded(
+    mut reader: std::pin::Pin<Box<dyn tokio::io::AsyncBufRead + Send + '_>>,
+) -> std::io::Result<Vec<u8>> {
+    use tokio::io::AsyncReadExt as _;
+    let mut kept = Vec::new();
+    let limit = u64::try_from(MAX_EXEC_OUTPUT).unwrap_or(u64::MAX);
+    (&mut reader).take(limit).read_to_end(&mut kept).await?;
+    let dropped = tokio::io::copy(&mut reader, &mut tokio::io::sink()).await?;
+    if dropped > 0 {
+        kept.extend_from_slice(format!("\n… ({dropped} more bytes dropped)\n").as_bytes());
+    }
+    Ok(kept)
 }

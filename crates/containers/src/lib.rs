@@ -14,7 +14,7 @@ mod image;
 mod labels;
 pub mod recipes;
 
-pub use container::{Container, ContainerSpec, FileIn, Network};
+pub use container::{Container, ContainerSpec, FileIn, MAX_EXEC_OUTPUT, Network};
 pub use error::Error;
 pub use image::{ImageRecipe, Wheels, debian_mirror, stale_images};
 pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels, containers_of_run, sweep};

@@ -26,7 +26,8 @@ pub const SSL_REQUEST_CAPABILITIES: u32 = CLIENT_LONG_PASSWORD
     | CLIENT_SECURE_CONNECTION
     | CLIENT_PLUGIN_AUTH;
 
-/// Largest greeting accepted, in bytes (real ones are about 100 bytes).
+/// Largest greeting accepted, in bytes (real ones are about 100 bytes): the one packet read
+/// before TLS, its header's length checked before the payload is allocated.
 const MAX_GREETING: usize = 16 * 1024;
 
 /// What the server's initial handshake packet says.

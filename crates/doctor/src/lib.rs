@@ -3,9 +3,16 @@
 //! against the client's files (CA, certificate, key, CRL) and names which common causes of
 //! error 2026 apply, each with evidence and a fix ([`Diagnosis`]).
 //!
-//! It only observes: it never logs in, and it dials only the host it is given. Every network
-//! operation is bounded by [`Request::timeout`]; the number of connections is bounded
-//! (one, two version probes, at most one per rustls cipher suite).
+//! It only observes: it never logs in, and it dials only the host it is given. Bounded by
+//! construction, whatever the server sends (`tests/fuzz_hostile_server.rs` checks it):
+//! - at most 12 connections: one as a client, two version probes, one per rustls suite (9);
+//! - per connection, each phase within [`Request::timeout`]: connect + greeting, TLS
+//!   handshake, close; plus at most 1 s waiting for a verdict on a client certificate;
+//! - before TLS exactly one packet is read, the greeting, at most 16 KiB (its length checked
+//!   before anything is allocated); no login means no auth-switch exchange to loop;
+//! - during TLS, rustls caps a handshake message at 64 KiB and a record at 16 KiB;
+//! - text the server controls (version, error packets, certificate names) reaches the
+//!   terminal with its control characters written visibly.
 
 mod cause;
 mod cert;

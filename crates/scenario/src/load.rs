@@ -27,7 +27,8 @@ pub fn discover(root: &Path) -> Result<Vec<PathBuf>, Error> {
 }
 
 /// Reads, parses and validates the scenario at `path`; its id is `path` relative to `root`
-/// without the `.toml` extension, with `/` separators.
+/// without the `.toml` extension, with `/` separators. Errors: [`Error::Io`], [`Error::Parse`],
+/// [`Error::Invalid`] (also when a file or directory name in the id is not a plain file name).
 pub fn load(root: &Path, path: &Path) -> Result<Scenario, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
@@ -39,11 +40,26 @@ pub fn load(root: &Path, path: &Path) -> Result<Scenario, Error> {
         .strip_prefix(&root_c)
         .unwrap_or(&path_c)
         .with_extension("");
-    let id = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/");
+    let mut parts = Vec::new();
+    for component in rel.components() {
+        let std::path::Component::Normal(name) = component else {
+            continue;
+        };
+        let name = name.to_string_lossy();
+        // The id lands in snapshot names, report titles and JUnit names.
+        if !crate::is_plain_file_name(&name) {
+            return Err(Error::Invalid {
+                path: path.to_path_buf(),
+                field: "(file name)".into(),
+                message: format!(
+                    "`{}` cannot be part of a scenario id: name scenario files and their directories with A-Z a-z 0-9 . _ - only, not starting with `-`",
+                    name.escape_default()
+                ),
+            });
+        }
+        parts.push(name.into_owned());
+    }
+    let id = parts.join("/");
     let mut scenario = parse(path, &text)?;
     scenario.id = id;
     Ok(scenario)
@@ -296,6 +312,30 @@ san = ["DNS:localhost", "IP:127.0.0.1"]
 "server-cert.pem" = { certs = ["server"] }
 "server-key.pem" = { key = "rsa2048-2" }
 "#;
+
+    #[rstest]
+    #[case("with space.toml")]
+    #[case("ansi\u{1b}[2J.toml")]
+    #[case("bom\u{feff}.toml")]
+    #[case("-option.toml")]
+    fn a_scenario_file_name_that_is_no_plain_name_is_refused(#[case] name: &str) {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let root = temp.path();
+        let dir = root.join("reports");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(name);
+        std::fs::write(&path, VALID).expect("write scenario");
+        let result = load(root, &path);
+        let message = result.expect_err("refused").to_string();
+        assert!(
+            message.contains("cannot be part of a scenario id"),
+            "{message}"
+        );
+        let plain = dir.join("plain_name-1.toml");
+        std::fs::write(&plain, VALID).expect("write scenario");
+        let loaded = load(root, &plain).map(|s| s.id);
+        assert_eq!(loaded.expect("loads"), "reports/plain_name-1");
+    }
 
     fn err_of(text: &str) -> String {
         parse(Path::new("scenarios/x.toml"), text)
