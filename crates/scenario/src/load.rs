@@ -199,8 +199,9 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
     Ok(())
 }
 
-/// Every file name the scenario gives outside `[files]` tables: the server's `ssl_*` settings
-/// and the client's trusted CA, identity and CRL.
+/// Every file name the scenario gives outside `[files]` tables (the server's `ssl_*` settings
+/// and the client's trusted CA, identity and CRL) and every TLS option value (the server's
+/// `tls_version`, `ssl_cipher`, `tls_ciphersuites`, the client's `tls_version`).
 fn validate_file_names(s: &Scenario) -> Result<(), (String, String)> {
     let named = [
         ("server.ssl_ca", Some(&s.server.ssl_ca)),
@@ -215,6 +216,33 @@ fn validate_file_names(s: &Scenario) -> Result<(), (String, String)> {
     for (field, name) in named {
         if let Some(problem) = name.and_then(|n| crate::file_name::file_name_problem(n)) {
             return Err((field.to_owned(), problem));
+        }
+    }
+    // Option values written into my.cnf and onto client command lines: one word of an
+    // OpenSSL cipher list or a TLS version list, never a second line or option.
+    let options = [
+        ("server.tls_version", s.server.tls_version.as_ref()),
+        ("server.ssl_cipher", s.server.ssl_cipher.as_ref()),
+        (
+            "server.tls_ciphersuites",
+            s.server.tls_ciphersuites.as_ref(),
+        ),
+        ("client.tls_version", s.client.tls_version.as_ref()),
+    ];
+    for (field, value) in options {
+        if let Some(value) = value
+            && !value.chars().all(|c| {
+                c.is_ascii_alphanumeric()
+                    || matches!(c, '.' | '_' | '-' | ':' | ',' | '!' | '+' | '@' | '=')
+            })
+        {
+            return Err((
+                field.to_owned(),
+                format!(
+                    "`{}` has characters outside A-Z a-z 0-9 . _ - : , ! + @ =; give a list such as \"TLSv1.2,TLSv1.3\" or \"ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA\"",
+                    value.escape_default()
+                ),
+            ));
         }
     }
     Ok(())
