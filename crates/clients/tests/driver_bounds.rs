@@ -3,26 +3,20 @@
 //! long stderr line is cut in the kept tail. The "drivers" here are `sh` scripts run on the host
 //! (no Docker): they misbehave on purpose.
 
-use clients::{Cell, DriverSpec, Error, ExternalDriver, MAX_LINE, Placement, RunsOn};
+mod sh_driver;
+
+use clients::{Error, ExternalDriver, MAX_LINE, Placement};
 use scenario::SslMode;
 use std::time::{Duration, Instant};
 
 const HELLO: &str = r#"{"hello":{"driver":"sh","version":"0","runtime":"sh","modes":{"DISABLED":{"options":"-"},"PREFERRED":{"options":"-"},"REQUIRED":{"options":"-"},"VERIFY_CA":{"options":"-"},"VERIFY_IDENTITY":{"options":"-"}}}}"#;
 
-fn spec(script: &str) -> DriverSpec {
-    DriverSpec {
-        name: "sh".into(),
-        command: vec!["sh".into(), "-c".into(), script.into()],
-        runs_on: RunsOn::Host,
-        build: None,
-    }
+fn spec(script: &str) -> clients::DriverSpec {
+    sh_driver::spec("sh", script)
 }
 
 fn placement() -> Placement {
-    Placement::Host {
-        fixture_dir: std::env::temp_dir(),
-        port: 1,
-    }
+    sh_driver::placement(&std::env::temp_dir())
 }
 
 /// A line of `bytes` x's on stdout or stderr, then a newline.
@@ -61,17 +55,7 @@ async fn an_answer_longer_than_the_limit_is_a_contract_fault() {
     let driver = ExternalDriver::start(&spec(&script), &placement())
         .await
         .expect("the hello is fine");
-    let cell = Cell {
-        ssl_mode: SslMode::Disabled,
-        host: "127.0.0.1".into(),
-        ca: "ca.pem".into(),
-        crl: None,
-        identity: None,
-        tls_version: None,
-        user: "harness".into(),
-        password: "x".into(),
-        timeout: Duration::from_secs(5),
-    };
+    let cell = sh_driver::cell(SslMode::Disabled, Duration::from_secs(5));
     let detail = contract_detail(driver.attempt(&cell).await);
     assert!(detail.contains("answer to cell"), "{detail}");
     assert!(
@@ -146,17 +130,7 @@ async fn a_100_mb_answer_is_a_contract_fault_in_bounded_memory() {
         .await
         .expect("the hello is fine");
     let before = peak_rss_kib();
-    let cell = Cell {
-        ssl_mode: SslMode::Disabled,
-        host: "127.0.0.1".into(),
-        ca: "ca.pem".into(),
-        crl: None,
-        identity: None,
-        tls_version: None,
-        user: "harness".into(),
-        password: "x".into(),
-        timeout: Duration::from_secs(5),
-    };
+    let cell = sh_driver::cell(SslMode::Disabled, Duration::from_secs(5));
     let detail = contract_detail(driver.attempt(&cell).await);
     assert!(
         detail.contains(&format!("longer than {MAX_LINE} bytes")),

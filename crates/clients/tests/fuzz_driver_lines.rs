@@ -9,7 +9,9 @@
 //! Cases per property: `PROPTEST_CASES`, else the defaults below (CI); `cargo xtask fuzz`
 //! runs longer. A failing input is shrunk and saved in `tests/fuzz-regressions/`.
 
-use clients::{Cell, DriverSpec, Error, ExternalDriver, MAX_LINE, Placement, RunsOn};
+mod sh_driver;
+
+use clients::{Error, ExternalDriver, MAX_LINE};
 use outcome::Outcome;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -170,29 +172,6 @@ fn script(dir: &Path, steps: &[Step]) -> String {
     out.join("\n")
 }
 
-fn spec(script: String) -> DriverSpec {
-    DriverSpec {
-        name: "fuzz".into(),
-        command: vec!["sh".into(), "-c".into(), script],
-        runs_on: RunsOn::Host,
-        build: None,
-    }
-}
-
-fn cell() -> Cell {
-    Cell {
-        ssl_mode: SslMode::Required,
-        host: "127.0.0.1".into(),
-        ca: "ca.pem".into(),
-        crl: None,
-        identity: None,
-        tls_version: None,
-        user: "harness".into(),
-        password: "x".into(),
-        timeout: CELL_TIMEOUT,
-    }
-}
-
 /// Runs `call` and fails the case when it outlives [`CALL_BOUND`].
 async fn bounded<T>(
     what: &str,
@@ -223,8 +202,8 @@ proptest! {
     #[test]
     fn misbehaving_drivers_get_an_outcome_or_a_contract_fault(steps in program()) {
         let dir = tempfile::tempdir().expect("tempdir");
-        let spec = spec(script(dir.path(), &steps));
-        let placement = Placement::Host { fixture_dir: dir.path().to_owned(), port: 1 };
+        let spec = sh_driver::spec("fuzz", &script(dir.path(), &steps));
+        let placement = sh_driver::placement(dir.path());
         runtime().block_on(async {
             let started = bounded("start", ExternalDriver::start(&spec, &placement)).await?;
             let driver = match started {
@@ -235,7 +214,7 @@ proptest! {
                 }
             };
             for _ in 0..CELLS {
-                match bounded("attempt", driver.attempt(&cell())).await? {
+                match bounded("attempt", driver.attempt(&sh_driver::cell(SslMode::Required, CELL_TIMEOUT))).await? {
                     Ok(_) => {}
                     Err(e) => {
                         prop_assert!(expected_error(&e), "attempt: {e:?}");
@@ -263,14 +242,14 @@ proptest! {
             steps.push(Step::Write([result(i as u64 + 1, a).as_bytes(), end].concat()));
         }
         steps.push(Step::ReadCell);
-        let spec = spec(script(dir.path(), &steps));
-        let placement = Placement::Host { fixture_dir: dir.path().to_owned(), port: 1 };
+        let spec = sh_driver::spec("fuzz", &script(dir.path(), &steps));
+        let placement = sh_driver::placement(dir.path());
         runtime().block_on(async {
             let driver = bounded("start", ExternalDriver::start(&spec, &placement))
                 .await?
                 .map_err(|e| TestCaseError::fail(format!("a valid hello was refused: {e:?}")))?;
             for a in &answers {
-                let outcome = bounded("attempt", driver.attempt(&cell()))
+                let outcome = bounded("attempt", driver.attempt(&sh_driver::cell(SslMode::Required, CELL_TIMEOUT)))
                     .await?
                     .map_err(|e| TestCaseError::fail(format!("a valid answer was refused: {e:?}")))?;
                 let kind = a["outcome"].as_str().unwrap_or_default();
