@@ -29,6 +29,10 @@ pub struct Flavor {
     /// The my.cnf line that turns TLS off (MySQL 9 has no `--ssl=0`; MariaDB 11.8 would
     /// otherwise generate a certificate by itself).
     pub tls_off: &'static str,
+    /// How this family's `tls_version` spells TLS 1.0: `TLSv1` (MySQL) or `TLSv1.0` (MariaDB,
+    /// which refuses to start on `TLSv1`). Scenarios may write either; [`Self::render_config`]
+    /// writes this one.
+    pub tls10: &'static str,
     /// How client logins authenticate, as stated in snapshots.
     pub auth_note: &'static str,
     /// Command-line client in the image used for the harness's own admin queries.
@@ -60,6 +64,7 @@ pub const MYSQL_9: Flavor = Flavor {
     admin_cli: "mysql",
     admin_args: &[],
     tls_off: "tls_version=''",
+    tls10: "TLSv1",
     reload_sql: "ALTER INSTANCE RELOAD TLS",
     flush_hosts_sql: "TRUNCATE TABLE performance_schema.host_cache",
     reload_no_rollback: Some(" NO ROLLBACK ON ERROR"),
@@ -87,6 +92,7 @@ pub const MARIADB_10_11: Flavor = Flavor {
     admin_cli: "mariadb",
     admin_args: &["--skip-ssl"],
     tls_off: "skip-ssl",
+    tls10: "TLSv1.0",
     reload_sql: "FLUSH SSL",
     flush_hosts_sql: "FLUSH HOSTS",
     reload_no_rollback: None,
@@ -129,6 +135,18 @@ impl Flavor {
             .join(", ")
     }
 
+    /// A `tls_version` list as this family spells it: TLS 1.0 written either way (`TLSv1`,
+    /// `TLSv1.0`) becomes [`Self::tls10`]; everything else is kept as written.
+    pub fn tls_versions(&self, list: &str) -> String {
+        list.split(',')
+            .map(|v| match v.trim() {
+                "TLSv1" | "TLSv1.0" => self.tls10,
+                other => other,
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
     /// The full my.cnf for a scenario's server spec, with TLS files under `tls_dir`. Options
     /// only one family knows are written with the `loose-` prefix so the other ignores them.
     pub fn render_config(&self, spec: &scenario::ServerSpec, tls_dir: &str) -> String {
@@ -147,7 +165,10 @@ impl Flavor {
                 "ssl_crl",
                 spec.ssl_crl.as_ref().map(|f| format!("{tls_dir}/{f}")),
             ),
-            ("tls_version", spec.tls_version.clone()),
+            (
+                "tls_version",
+                spec.tls_version.as_deref().map(|v| self.tls_versions(v)),
+            ),
             ("ssl_cipher", spec.ssl_cipher.clone()),
             ("loose-tls_ciphersuites", spec.tls_ciphersuites.clone()),
             (
@@ -264,6 +285,24 @@ mod tests {
                 flavor.base_config
             )
         );
+    }
+
+    #[rstest]
+    #[case::mysql_from_mariadb_spelling(&MYSQL_9, "TLSv1.0,TLSv1.1", "tls_version=TLSv1,TLSv1.1\n")]
+    #[case::mysql_as_written(&MYSQL_9, "TLSv1, TLSv1.2", "tls_version=TLSv1,TLSv1.2\n")]
+    #[case::mariadb_from_mysql_spelling(&MARIADB_10_11, "TLSv1,TLSv1.1", "tls_version=TLSv1.0,TLSv1.1\n")]
+    #[case::mariadb_11_8_too(&MARIADB_11_8, "TLSv1", "tls_version=TLSv1.0\n")]
+    fn tls_1_0_is_written_as_each_family_spells_it(
+        #[case] flavor: &Flavor,
+        #[case] written: &str,
+        #[case] line: &str,
+    ) {
+        let spec = ServerSpec {
+            tls_version: Some(written.into()),
+            ..ServerSpec::default()
+        };
+        let cnf = flavor.render_config(&spec, TLS_DIR);
+        assert!(cnf.contains(line), "{cnf}");
     }
 
     #[test]
