@@ -1,6 +1,7 @@
 """A complete, minimal driver for the contract in drivers/CONTRACT.md — the shape to copy when
-adding a driver in any language. It uses PyMySQL and supports two ssl-modes; the harness answers
-the other three `unsupported` from the hello's table without asking. Standard library + PyMySQL.
+adding a driver in any language. It uses PyMySQL and supports three ssl-modes (DISABLED,
+VERIFY_IDENTITY and DEFAULT, which no driver may declare unsupported); the harness answers the
+other three `unsupported` from the hello's table without asking. Standard library + PyMySQL.
 Run as `python3 minimal_driver.py`; the harness's contract test drives it against a real server."""
 
 import json
@@ -8,18 +9,22 @@ import sys
 
 import pymysql
 
-UNSUPPORTED = {"unsupported": "the minimal example implements DISABLED and VERIFY_IDENTITY only"}
+UNSUPPORTED = {"unsupported": "the minimal example implements DISABLED, VERIFY_IDENTITY and DEFAULT only"}
 HELLO = {"hello": {
     "driver": "minimal-example",
     "version": pymysql.__version__,
     "runtime": f"Python {sys.version.split()[0]}",
     "modes": {"DISABLED": {"options": "ssl_disabled=True"}, "PREFERRED": UNSUPPORTED,
               "REQUIRED": UNSUPPORTED, "VERIFY_CA": UNSUPPORTED,
-              "VERIFY_IDENTITY": {"options": "ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True"}},
+              "VERIFY_IDENTITY": {"options": "ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True"},
+              # DEFAULT: the library with no TLS option of any kind (PyMySQL reads no option file
+              # unless asked and no environment variable); the cell's ca..tls_version are null.
+              "DEFAULT": {"options": "no ssl argument: "
+                                     "pymysql.connect(host, port, user, password, connect_timeout)"}},
 }}
 FIELDS = {"id": int, "ssl_mode": str, "host": str, "port": int, "user": str, "password": str,
           "timeout_ms": int, "ca": None, "cert": None, "key": None, "crl": None, "tls_version": None}
-MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
+MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY", "DEFAULT")
 
 
 def uint(value, limit=2**64):
@@ -50,11 +55,14 @@ def problem(line):
 
 
 def attempt(cell):
-    tls = {} if cell["ssl_mode"] == "DISABLED" else {
-        "ssl_ca": cell.get("ca"), "ssl_verify_cert": True, "ssl_verify_identity": True}
+    mode = cell["ssl_mode"]
+    ssl = ({} if mode == "DEFAULT"  # no ssl argument at all, not even ssl_disabled
+           else {"ssl_disabled": True} if mode == "DISABLED"
+           else {"ssl_disabled": False, "ssl_ca": cell.get("ca"), "ssl_verify_cert": True,
+                 "ssl_verify_identity": True})
     conn = pymysql.connect(host=cell["host"], port=cell["port"], user=cell["user"],
                            password=cell["password"], connect_timeout=cell["timeout_ms"] / 1000,
-                           ssl_disabled=not tls, **tls)
+                           **ssl)
     with conn.cursor() as cur:
         cur.execute("SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')")
         status = dict(cur.fetchall())

@@ -77,6 +77,7 @@ var modes = map[string]map[string]string{
 	"VERIFY_CA": {"options": "tls=<RegisterTLSConfig: RootCAs=CA, InsecureSkipVerify=true, " +
 		"VerifyPeerCertificate verifies the chain against RootCAs without a host name>"},
 	"VERIFY_IDENTITY": {"options": "tls=<RegisterTLSConfig: RootCAs=CA, ServerName=host>"},
+	"DEFAULT":         {"options": "DSN without a tls parameter (Config.TLSConfig and Config.TLS left unset)"},
 }
 
 func main() {
@@ -115,7 +116,7 @@ func main() {
 }
 
 // parseCell reads a cell line, checking it against the contract schema's cell: required fields
-// present and of their type, ssl_mode one of the five, optional fields a string or null. On
+// present and of their type, ssl_mode one of the six, optional fields a string or null. On
 // error it returns the line's id when the line is an object with an unsigned integer id, else 0.
 func parseCell(line []byte) (*cell, uint64, error) {
 	if !utf8.Valid(line) {
@@ -194,8 +195,13 @@ func runCell(c *cell) (result any) {
 	cfg.User, cfg.Passwd = c.User, c.Password
 	cfg.Net, cfg.Addr = "tcp", net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))
 	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = timeout, timeout, timeout
-	cfg.TLSConfig = "false"
-	if c.SslMode != "DISABLED" {
+	switch c.SslMode {
+	case "DEFAULT":
+		// No tls parameter: TLSConfig "" and TLS nil as NewConfig leaves them; the cell's CA,
+		// client certificate, CRL and TLS version are not used.
+	case "DISABLED":
+		cfg.TLSConfig = "false"
+	default:
 		tc, reason, err := tlsConfig(c)
 		if reason != "" {
 			return unsupported{ID: c.ID, Outcome: "unsupported", Reason: reason}

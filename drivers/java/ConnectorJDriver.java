@@ -90,7 +90,7 @@ public final class ConnectorJDriver {
   private static final List<String> TEXT = List.of("ssl_mode", "host", "user", "password");
   private static final List<String> OPTIONAL = List.of("ca", "cert", "key", "crl", "tls_version");
   private static final List<String> MODES =
-      List.of("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY");
+      List.of("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY", "DEFAULT");
 
   /** `e` as an integer in [0, limit) written without fraction or exponent, or null. */
   private static BigInteger uint(JsonElement e, BigInteger limit) {
@@ -166,6 +166,9 @@ public final class ConnectorJDriver {
     modes.add("REQUIRED", mode("options", "sslMode=trust&serverSslCert=CA"));
     modes.add("VERIFY_CA", mode("options", "sslMode=verify-ca&serverSslCert=CA"));
     modes.add("VERIFY_IDENTITY", mode("options", "sslMode=verify-full&serverSslCert=CA"));
+    modes.add("DEFAULT", mode("options",
+        "jdbc:mariadb://host:port/ with only user, password, connectTimeout, socketTimeout"
+            + " (no sslMode, serverSslCert or other TLS property)"));
     JsonObject h = new JsonObject();
     h.addProperty("driver", "mariadb-connector-j");
     h.addProperty("version", driverVersion());
@@ -220,8 +223,11 @@ public final class ConnectorJDriver {
     p.setProperty("connectTimeout", timeout);
     p.setProperty("socketTimeout", timeout);
     // Harness hygiene, not TLS semantics: rebuild trust managers each cell (fixtures may change).
-    p.setProperty("disableSslContextCache", "true");
-    if (mode.equals("DISABLED")) {
+    // DEFAULT sets no TLS property at all, not even this one.
+    if (!mode.equals("DEFAULT")) p.setProperty("disableSslContextCache", "true");
+    if (mode.equals("DEFAULT")) {
+      // Connector/J's own default: the cell's CA, client certificate, CRL and TLS version are unused.
+    } else if (mode.equals("DISABLED")) {
       p.setProperty("sslMode", "disable");
     } else {
       switch (mode) {

@@ -20,6 +20,8 @@ const MODES = {
   // What a mysqljs user writes to verify the server; mysqljs passes no servername or
   // checkServerIdentity to its TLS socket, so the host name is never checked (the snapshots show it).
   VERIFY_IDENTITY: { options: 'ssl: {ca: CA, rejectUnauthorized: true} (mysqljs checks no host name: its TLS socket gets no servername)' },
+  // No ssl key at all (not even ssl: undefined): mysqljs's own default.
+  DEFAULT: { options: 'createConnection({host, port, user, password, connectTimeout}) without an ssl option' },
 };
 const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
@@ -120,7 +122,12 @@ function statusValue(rows) {
 function runCell(cell) {
   return new Promise((resolve) => {
     let ssl;
-    if (cell.ssl_mode !== 'DISABLED') {
+    if (cell.ssl_mode === 'DEFAULT') {
+      // No TLS option: the cell's CA, client certificate, CRL and TLS version are not used, and
+      // Node's process-wide TLS version bounds go back to what they were at start.
+      tls.DEFAULT_MIN_VERSION = DEFAULT_TLS.min;
+      tls.DEFAULT_MAX_VERSION = DEFAULT_TLS.max;
+    } else if (cell.ssl_mode !== 'DISABLED') {
       let opt;
       try {
         opt = sslOption(cell);
@@ -146,10 +153,12 @@ function runCell(cell) {
       resolve(result);
     };
     try {
-      conn = mysql.createConnection({
+      const config = {
         host: cell.host, port: cell.port, user: cell.user, password: cell.password,
-        connectTimeout: timeout, ssl,
-      });
+        connectTimeout: timeout,
+      };
+      if (cell.ssl_mode !== 'DEFAULT') config.ssl = ssl;
+      conn = mysql.createConnection(config);
       conn.on('error', (err) => finish(failed(err))); // late fatal errors
       conn.connect({ timeout }, (err) => {
         if (err) return finish(failed(err));

@@ -20,6 +20,18 @@ MODES = {
     "REQUIRED": options("ssl_ca=CA, ssl_verify_cert=False (no option makes TLS mandatory without verifying)"),
     "VERIFY_CA": options("ssl_ca=CA, ssl_verify_cert=True"),
     "VERIFY_IDENTITY": options("ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True"),
+    # Option files are read only with option_files/read_default_file (mysql/connector/
+    # optionfiles.py, read_option_files), and no code of the connector reads an environment
+    # variable for TLS. Without ssl_*/tls_* arguments ssl_disabled stays False (constants.py,
+    # DEFAULT_CONFIGURATION), so both implementations use TLS when the server offers it,
+    # unverified: pure Python asks for CLIENT_SSL (connection.py, _do_handshake) and builds a
+    # CERT_NONE context without host name check (network.py, build_ssl_context); the C extension
+    # sets no ssl mode, no CA and no option file (src/mysql_capi.c, MySQL_connect), which leaves
+    # libmysqlclient's PREFERRED from mysql_init, verifying nothing without a CA.
+    "DEFAULT": options(
+        "no ssl or tls argument: mysql.connector.connect(host, port, user, password,"
+        " connection_timeout, use_pure)"
+    ),
 }
 
 TLS_VERSIONS = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
@@ -41,9 +53,9 @@ def vendored_openssl():
 
 def attempt_with(use_pure):
     def attempt(cell):
-        if cell["crl"]:
-            return {"outcome": "unsupported", "reason": "mysql-connector-python has no CRL option"}
         mode = cell["ssl_mode"]
+        if cell["crl"] and mode != "DEFAULT":  # DEFAULT passes no TLS option: none is missing
+            return {"outcome": "unsupported", "reason": "mysql-connector-python has no CRL option"}
         kwargs = dict(
             host=cell["host"],
             port=cell["port"],
@@ -54,7 +66,7 @@ def attempt_with(use_pure):
         )
         if mode == "DISABLED":
             kwargs["ssl_disabled"] = True
-        else:
+        elif mode != "DEFAULT":  # DEFAULT: the kwargs above and nothing else
             kwargs["ssl_ca"] = cell["ca"]
             if mode != "PREFERRED":
                 kwargs["ssl_verify_cert"] = mode in ("VERIFY_CA", "VERIFY_IDENTITY")

@@ -8,7 +8,11 @@ import platform
 import ssl
 import sys
 
-MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
+# MySQL's five ssl-modes, then DEFAULT: the library with no TLS option of any kind (only host,
+# port, user, password and timeouts; no option file or environment variable that sets TLS). The
+# harness sends `ca`, `cert`, `key`, `crl` and `tls_version` as null in DEFAULT, and a driver
+# passes none of them whatever they hold, so DEFAULT is never `unsupported`.
+MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY", "DEFAULT")
 
 
 def options(text):
@@ -122,7 +126,8 @@ def serve(driver, version, modes, attempt, error_of, runtime_text=None):
     """Runs the contract: `attempt(cell)` returns a result dict or raises the library's error,
     which `error_of(exc)` turns into a `failed` result. `runtime_text` overrides the default
     runtime description (for libraries that bring their own TLS library)."""
-    assert set(modes) == set(MODES), "the mapping table names all five ssl-modes"
+    assert set(modes) == set(MODES), "the mapping table names all six ssl-modes"
+    assert "options" in modes["DEFAULT"], "DEFAULT is never unsupported"
     hello = {"driver": driver, "version": version, "runtime": runtime_text or runtime(), "modes": modes}
     sys.stdout.write(json.dumps({"hello": hello}) + "\n")
     sys.stdout.flush()

@@ -3,7 +3,21 @@ contract (drivers/CONTRACT.md). Run as `python3 mysqlclient_driver.py`.
 
 MySQLdb 1.4 passes TLS settings as an `ssl` dict (mysql_ssl_set); it has no ssl-mode option
 with Connector/C, which verifies the server certificate (chain and name together) whenever TLS
-is on, unless an option file says `ssl-verify-server-cert=0`."""
+is on, unless an option file says `ssl-verify-server-cert=0`.
+
+DEFAULT passes no ssl argument and no ssl_mode, and only the option file that forces TCP
+(`[client] protocol=1`, no TLS line; without it a host `localhost` would mean Connector/C's
+Unix socket, which the clients container does not have): Connector/C reads an option file only
+when MYSQL_READ_DEFAULT_FILE/GROUP is set (libmariadb/mariadb_lib.c, mthd_my_real_connect),
+which MySQLdb does only for read_default_file/read_default_group
+(_mysql.c, _mysql_ConnectionObject_Initialize). Connector/C's TLS environment variable,
+MARIADB_TLS_DISABLE_PEER_VERIFICATION (libmariadb/ma_tls.c, ma_pvio_tls_verify_server_cert),
+is unset during the attempt. What remains is the library's own default: mysqlclient 2.2.6+
+sets MYSQL_OPT_SSL_ENFORCE=0 and MYSQL_OPT_SSL_VERIFY_SERVER_CERT=0 when no ssl_mode is given
+(src/MySQLdb/_mysql.c, _mysql_ConnectionObject_Initialize), so no TLS at all; earlier MySQLdb
+sets neither and Connector/C 3.4's defaults apply (plugins/auth/my_auth.c,
+send_client_reply_packet: TLS required and the certificate verified, an untrusted chain
+forgiven on 127.0.0.1/::1 or when the password's auth plugin vouches for the server)."""
 
 import os
 import tempfile
@@ -22,7 +36,14 @@ MODES = {
         "Connector/C checks chain and host name together; no CA-only verification"
     ),
     "VERIFY_IDENTITY": options("ssl={'ca': CA}, option file [client] ssl-verify-server-cert=1"),
+    "DEFAULT": options(
+        "no ssl argument: MySQLdb.connect(host, port, user, passwd, connect_timeout,"
+        " read_timeout), option file [client] protocol=1 (TCP) only"
+    ),
 }
+
+# Connector/C's environment variables that change TLS, hidden during a DEFAULT attempt.
+TLS_ENVIRONMENT = ("MARIADB_TLS_DISABLE_PEER_VERIFICATION",)
 
 OPTION_FILES = {}
 
@@ -54,6 +75,8 @@ def attempt(cell):
         read_timeout=max(1, cell["timeout_ms"] // 1000),
     )
     kwargs["read_default_file"] = option_file(None)
+    if mode == "DEFAULT":  # the kwargs above and the TCP-only option file, nothing else
+        return connect_and_query(kwargs, hide=TLS_ENVIRONMENT)
     if mode != "DISABLED":
         if cell["crl"]:
             return {"outcome": "unsupported", "reason": "MySQLdb's ssl dict has no CRL key"}
@@ -64,7 +87,17 @@ def attempt(cell):
             ssl.update(cert=cell["cert"], key=cell["key"])
         kwargs["ssl"] = ssl
         kwargs["read_default_file"] = option_file(mode == "VERIFY_IDENTITY")
-    conn = MySQLdb.connect(**kwargs)
+    return connect_and_query(kwargs)
+
+
+def connect_and_query(kwargs, hide=()):
+    """Connects with `kwargs` (the environment variables named in `hide` unset meanwhile) and
+    reads the TLS status."""
+    hidden = {name: os.environ.pop(name) for name in hide if name in os.environ}
+    try:
+        conn = MySQLdb.connect(**kwargs)
+    finally:
+        os.environ.update(hidden)
     try:
         cur = conn.cursor()
         cur.execute(STATUS_SQL)

@@ -15,15 +15,25 @@ MODES = {
     "REQUIRED": options("ssl_ca=CA, ssl_verify_cert=False, ssl_verify_identity=False"),
     "VERIFY_CA": options("ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=False"),
     "VERIFY_IDENTITY": options("ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True"),
+    # PyMySQL reads no environment variable and no option file unless read_default_file or
+    # read_default_group is passed (pymysql/connections.py, Connection.__init__). Without any
+    # ssl_* argument PyMySQL 1.2+ uses TLS when the server offers it, with a context from
+    # _create_ssl_ctx({}): no CA given, so CERT_NONE and no host name check; before 1.2
+    # (PyMySQL#1234) it stayed in plaintext.
+    "DEFAULT": options(
+        "no ssl argument: pymysql.connect(host, port, user, password, connect_timeout,"
+        " read_timeout)"
+    ),
 }
 
 
 def attempt(cell):
-    if cell["crl"]:
-        return {"outcome": "unsupported", "reason": "PyMySQL has no CRL option"}
-    if cell["tls_version"]:
-        return {"outcome": "unsupported", "reason": "PyMySQL has no TLS version option"}
     mode = cell["ssl_mode"]
+    if mode != "DEFAULT":  # DEFAULT passes no TLS option: none is missing
+        if cell["crl"]:
+            return {"outcome": "unsupported", "reason": "PyMySQL has no CRL option"}
+        if cell["tls_version"]:
+            return {"outcome": "unsupported", "reason": "PyMySQL has no TLS version option"}
     kwargs = dict(
         host=cell["host"],
         port=cell["port"],
@@ -34,7 +44,7 @@ def attempt(cell):
     )
     if mode == "DISABLED":
         kwargs["ssl_disabled"] = True
-    else:
+    elif mode != "DEFAULT":  # DEFAULT: the kwargs above and nothing else
         kwargs.update(
             ssl_ca=cell["ca"],
             ssl_verify_cert=mode in ("VERIFY_CA", "VERIFY_IDENTITY"),

@@ -93,7 +93,8 @@ fn parse_ssl_mode(text: &str) -> Result<SslMode, String> {
         .into_iter()
         .find(|m| m.as_str() == wanted)
         .ok_or_else(|| {
-            format!("`{text}`: expected one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY")
+            let all: Vec<&str> = SslMode::ALL.iter().map(|m| m.as_str()).collect();
+            format!("`{text}`: expected one of {}", all.join(", "))
         })
 }
 

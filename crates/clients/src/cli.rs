@@ -1,7 +1,7 @@
 //! Command-line clients — the `mysql` CLI (libmysqlclient, OpenSSL) and the `mariadb` CLI
 //! (MariaDB Connector/C) — each run in a companion container, from the image that ships it,
 //! sharing the server container's network namespace, so it dials `127.0.0.1:3306` exactly as
-//! host-side clients dial the published port. How each spells the five ssl-modes is data
+//! host-side clients dial the published port. How each spells the ssl-modes is data
 //! ([`CliProgram::modes`]), shown in the README.
 
 use crate::Endpoint;
@@ -40,8 +40,9 @@ pub struct CliProgram {
     pub image: &'static containers::ImageRecipe,
     /// The executable.
     pub binary: &'static str,
-    /// DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY, in that order.
-    pub modes: [ModeArgs; 5],
+    /// DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY, DEFAULT, in that order
+    /// ([`SslMode::ALL`]).
+    pub modes: [ModeArgs; 6],
 }
 
 impl CliProgram {
@@ -52,6 +53,9 @@ impl CliProgram {
             .iter()
             .map(|&m| {
                 let mapping = match self.mode(m) {
+                    ModeArgs::Args([]) => {
+                        ModeMapping::Options("no --ssl option (the client's default)".to_owned())
+                    }
                     ModeArgs::Args(args) => ModeMapping::Options(args.join(" ")),
                     ModeArgs::Unsupported(why) => ModeMapping::Unsupported(why.to_owned()),
                 };
@@ -81,7 +85,7 @@ impl CliProgram {
             format!("--connect-timeout={}", cell.timeout.as_secs().max(1)),
         ];
         argv.extend(mode_args.iter().map(|a| (*a).to_owned()));
-        if cell.ssl_mode != SslMode::Disabled {
+        if cell.ssl_mode.takes_tls_options() {
             argv.push(format!("--ssl-ca={FIXTURE_DIR}/{}", cell.ca));
             if let Some(crl) = &cell.crl {
                 argv.push(format!("--ssl-crl={FIXTURE_DIR}/{crl}"));
@@ -137,6 +141,9 @@ pub const MYSQL_CLI: CliProgram = CliProgram {
         ModeArgs::Args(&["--ssl-mode=REQUIRED"]),
         ModeArgs::Args(&["--ssl-mode=VERIFY_CA"]),
         ModeArgs::Args(&["--ssl-mode=VERIFY_IDENTITY"]),
+        // No --ssl* option; the image has no option file that sets one (the client reads only
+        // its compiled-in defaults plus the password file).
+        ModeArgs::Args(&[]),
     ],
 };
 
@@ -157,6 +164,8 @@ pub const MARIADB_CLI: CliProgram = CliProgram {
             "--ssl-verify-server-cert checks chain and host name together; no CA-only mode",
         ),
         ModeArgs::Args(&["--ssl", "--ssl-verify-server-cert"]),
+        // No --ssl* option; the image has no option file that sets one.
+        ModeArgs::Args(&[]),
     ],
 };
 
@@ -364,13 +373,14 @@ mod tests {
         SslMode::VerifyIdentity,
         &["--ssl-mode=VERIFY_IDENTITY", "--ssl-ca=/etc/mysql/tls/ca.pem"]
     )]
+    #[case::default_has_no_tls_option_at_all(SslMode::Default, &[])]
     fn mysql_cli_spells_each_ssl_mode_as_its_ssl_mode_option(
         #[case] mode: SslMode,
         #[case] expected: &[&str],
     ) {
         let argv = MYSQL_CLI
             .argv(&cell(mode))
-            .expect("the mysql CLI has all five");
+            .expect("the mysql CLI has every mode");
         assert_eq!(argv[0], "mysql");
         assert_eq!(tls_part(&argv), expected);
     }
@@ -389,6 +399,7 @@ mod tests {
         SslMode::VerifyIdentity,
         &["--ssl", "--ssl-verify-server-cert", "--ssl-ca=/etc/mysql/tls/ca.pem"]
     )]
+    #[case::default_has_no_tls_option_at_all(SslMode::Default, &[])]
     fn mariadb_cli_spells_each_supported_ssl_mode_with_its_ssl_switches(
         #[case] mode: SslMode,
         #[case] expected: &[&str],
@@ -434,7 +445,13 @@ mod tests {
                 "--ssl --ssl-verify-server-cert".to_owned()
             ))
         );
-        assert_eq!(MYSQL_CLI.mode_table().len(), 5);
+        assert_eq!(MYSQL_CLI.mode_table().len(), 6);
+        assert_eq!(
+            MYSQL_CLI.mode_table().get(&SslMode::Default),
+            Some(&ModeMapping::Options(
+                "no --ssl option (the client's default)".to_owned()
+            ))
+        );
     }
 
     #[rstest]
@@ -468,16 +485,23 @@ mod tests {
     }
 
     #[rstest]
-    #[case::mysql(&MYSQL_CLI, "--ssl-mode=DISABLED")]
-    #[case::mariadb(&MARIADB_CLI, "--skip-ssl")]
-    fn disabled_passes_no_tls_files_or_version_even_when_the_cell_has_them(
+    #[case::mysql(&MYSQL_CLI, SslMode::Disabled, &["--ssl-mode=DISABLED"])]
+    #[case::mariadb(&MARIADB_CLI, SslMode::Disabled, &["--skip-ssl"])]
+    #[case::mysql_default(&MYSQL_CLI, SslMode::Default, &[])]
+    #[case::mariadb_default(&MARIADB_CLI, SslMode::Default, &[])]
+    fn disabled_and_default_pass_no_tls_files_or_version_even_when_the_cell_has_them(
         #[case] program: &CliProgram,
-        #[case] disabled: &str,
+        #[case] mode: SslMode,
+        #[case] expected: &[&str],
     ) {
-        let argv = program
-            .argv(&cell_with_files(SslMode::Disabled))
-            .expect("supported");
-        assert_eq!(tls_part(&argv), [disabled]);
+        let argv = program.argv(&cell_with_files(mode)).expect("supported");
+        assert_eq!(tls_part(&argv), expected);
+        assert!(
+            !argv
+                .iter()
+                .any(|a| a.contains("/etc/mysql/tls") || a.starts_with("--tls-version")),
+            "{argv:?}"
+        );
         assert!(
             !argv
                 .iter()

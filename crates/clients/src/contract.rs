@@ -18,7 +18,7 @@ pub struct HelloLine {
     pub hello: Hello,
 }
 
-/// Who the driver is and how it spells the five ssl-modes.
+/// Who the driver is and how it spells the six ssl-modes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Hello {
     /// Name used in snapshots; must equal the `[[driver]]` name in `drivers/drivers.toml`.
@@ -27,7 +27,8 @@ pub struct Hello {
     pub version: String,
     /// Interpreter/VM and TLS library, free text, e.g. `CPython 3.14.8; OpenSSL 3.5.4`.
     pub runtime: String,
-    /// The ssl-mode mapping table: all five modes, MySQL's spelling as keys.
+    /// The ssl-mode mapping table: all six modes (MySQL's five and `DEFAULT`, the library with
+    /// no TLS option at all, which is never unsupported), MySQL's spelling as keys.
     pub modes: BTreeMap<SslMode, ModeMapping>,
 }
 
@@ -57,7 +58,8 @@ pub struct CellLine {
     pub user: String,
     /// Account password (a test credential).
     pub password: String,
-    /// Absolute path of the trust anchor bundle, null under `DISABLED`.
+    /// Absolute path of the trust anchor bundle; null under `DISABLED` and `DEFAULT`, where
+    /// `cert`, `key`, `crl` and `tls_version` are null too.
     pub ca: Option<String>,
     /// Absolute path of the client certificate to present, if any.
     pub cert: Option<String>,

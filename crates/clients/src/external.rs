@@ -529,7 +529,7 @@ fn cell_line(id: u64, cell: &Cell, placement: &Placement) -> CellLine {
         Placement::Host { fixture_dir, port } => (fixture_dir.display().to_string(), *port),
     };
     let path = |name: &str| format!("{dir}/{name}");
-    let tls = cell.ssl_mode != scenario::SslMode::Disabled;
+    let tls = cell.ssl_mode.takes_tls_options();
     CellLine {
         id,
         ssl_mode: cell.ssl_mode,

@@ -4,7 +4,8 @@
 //! ssl-mode mapping (the crate has no ssl-mode option; this is how each mode is expressed):
 //! DISABLED → no `SslOpts`; PREFERRED → unsupported (any `SslOpts` makes TLS mandatory);
 //! REQUIRED → `SslOpts` with `danger_accept_invalid_certs` and `danger_skip_domain_validation`;
-//! VERIFY_CA → root cert + `danger_skip_domain_validation`; VERIFY_IDENTITY → root cert only.
+//! VERIFY_CA → root cert + `danger_skip_domain_validation`; VERIFY_IDENTITY → root cert only;
+//! DEFAULT → no `SslOpts` (`OptsBuilder`'s default: plaintext, like DISABLED).
 //! A scenario CRL, client certificate or client TLS version makes every TLS mode unsupported
 //! (the crate cannot check revocation, takes identities only as PKCS#12, has no version option).
 
@@ -42,6 +43,10 @@ impl RustMysql {
                 Options("SslOpts root_cert_path=CA, danger_skip_domain_validation".to_owned()),
             ),
             (SslMode::VerifyIdentity, Options("SslOpts root_cert_path=CA".to_owned())),
+            (
+                SslMode::Default,
+                Options("OptsBuilder without ssl_opts (the crate's default)".to_owned()),
+            ),
         ]
         .into_iter()
         .collect()
@@ -54,7 +59,7 @@ impl RustMysql {
     }
 
     fn ssl_opts(&self, cell: &Cell) -> Result<Option<SslOpts>, String> {
-        if cell.ssl_mode != SslMode::Disabled {
+        if cell.ssl_mode.takes_tls_options() {
             if cell.crl.is_some() {
                 return Err(
                     "the mysql crate has no CRL option; revocation cannot be checked".into(),
@@ -72,7 +77,7 @@ impl RustMysql {
         }
         let ca = || SslOpts::default().with_root_cert_path(Some(self.fixture_dir.join(&cell.ca)));
         Ok(match cell.ssl_mode {
-            SslMode::Disabled => None,
+            SslMode::Disabled | SslMode::Default => None,
             SslMode::Preferred => {
                 return Err(
                     "the mysql crate has no PREFERRED: any SslOpts makes TLS mandatory".into(),

@@ -9,7 +9,7 @@ use clients::{Error, ExternalDriver, MAX_LINE, Placement};
 use scenario::SslMode;
 use std::time::{Duration, Instant};
 
-const HELLO: &str = r#"{"hello":{"driver":"sh","version":"0","runtime":"sh","modes":{"DISABLED":{"options":"-"},"PREFERRED":{"options":"-"},"REQUIRED":{"options":"-"},"VERIFY_CA":{"options":"-"},"VERIFY_IDENTITY":{"options":"-"}}}}"#;
+const HELLO: &str = r#"{"hello":{"driver":"sh","version":"0","runtime":"sh","modes":{"DISABLED":{"options":"-"},"PREFERRED":{"options":"-"},"REQUIRED":{"options":"-"},"VERIFY_CA":{"options":"-"},"VERIFY_IDENTITY":{"options":"-"},"DEFAULT":{"options":"-"}}}}"#;
 
 fn spec(script: &str) -> clients::DriverSpec {
     sh_driver::spec("sh", script)

@@ -817,7 +817,7 @@ mod tests {
         let tsv = read(&dir, "cells.tsv");
         let lines: Vec<&str> = tsv.lines().collect();
         // mysql-cli, mariadb-cli and the clients-image driver; the host driver is not bundled.
-        assert_eq!(lines.len(), 3 * 5, "{tsv}");
+        assert_eq!(lines.len(), 3 * 6, "{tsv}");
         assert_eq!(cells.len(), lines.len());
         let verify_ca_reason = match MARIADB_CLI.mode(SslMode::VerifyCa) {
             clients::ModeArgs::Unsupported(reason) => reason,
@@ -825,15 +825,17 @@ mod tests {
         };
         assert_eq!(lines[0], "mysql-cli\tDISABLED\tcli");
         assert_eq!(lines[4], "mysql-cli\tVERIFY_IDENTITY\tcli");
+        assert_eq!(lines[5], "mysql-cli\tDEFAULT\tcli");
         assert_eq!(
-            lines[8],
+            lines[9],
             format!("mariadb-cli\tVERIFY_CA\tunsupported\t{verify_ca_reason}")
         );
         assert_eq!(
-            lines[11],
+            lines[13],
             format!("pymysql\tPREFERRED\tunsupported\t{PYMYSQL_NO_PREFERRED}")
         );
-        assert_eq!(lines[14], "pymysql\tVERIFY_IDENTITY\tdriver");
+        assert_eq!(lines[16], "pymysql\tVERIFY_IDENTITY\tdriver");
+        assert_eq!(lines[17], "pymysql\tDEFAULT\tdriver");
         assert!(!tsv.contains("rust-sqlx"), "{tsv}");
     }
 
@@ -858,12 +860,13 @@ mod tests {
                 .map(|c| c.kind.clone())
                 .collect()
         };
-        assert_eq!(kinds("mysql-cli"), vec![BundleCellKind::Cli; 5]);
+        assert_eq!(kinds("mysql-cli"), vec![BundleCellKind::Cli; 6]);
         assert_eq!(
             kinds("pymysql"),
             [
                 BundleCellKind::Driver,
                 BundleCellKind::Unsupported(PYMYSQL_NO_PREFERRED.into()),
+                BundleCellKind::Driver,
                 BundleCellKind::Driver,
                 BundleCellKind::Driver,
                 BundleCellKind::Driver,
@@ -953,7 +956,7 @@ mod tests {
         );
         assert!(script.contains("  # mariadb-cli VERIFY_CA: unsupported: "));
         assert!(!script.contains("cli_cell mariadb-cli VERIFY_CA"));
-        assert_eq!(script.matches("\n  cli_cell ").count(), 9);
+        assert_eq!(script.matches("\n  cli_cell ").count(), 11);
     }
 
     #[test]
@@ -963,7 +966,7 @@ mod tests {
         let (_tmp, dir, _) = bundle(&scenario, &MYSQL_9, &drivers, &tables, None);
         let script = read(&dir, "run.sh");
         assert!(script.contains("if companion clients \"$CLIENTS_IMAGE\"; then"));
-        assert_eq!(script.matches("\n  driver_cell pymysql ").count(), 4);
+        assert_eq!(script.matches("\n  driver_cell pymysql ").count(), 5);
         assert!(
             script.contains("/opt/drivers/python/pymysql_driver.py\n"),
             "the driver's command ends its cell lines"

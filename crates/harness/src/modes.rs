@@ -52,7 +52,9 @@ pub fn render_mode_tables(tables: &[ModeTable]) -> String {
     for mode in SslMode::ALL {
         out.push_str(&format!(" {mode} |"));
     }
-    out.push_str("\n|---|---|---|---|---|---|\n");
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(SslMode::ALL.len()));
+    out.push('\n');
     for (name, table) in tables {
         out.push_str(&format!("| {name} |"));
         for mode in SslMode::ALL {

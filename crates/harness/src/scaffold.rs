@@ -219,7 +219,7 @@ not_after = "{server_not_after}"
 [server]
 {server_extra}
 # Client side (all optional): `host` ("127.0.0.1" or "localhost"), `ca` (trusted file),
-# `ssl_modes` (default all five), `cert` + `key` (client identity), `crl`, `tls_version`.
+# `ssl_modes` (default all six: DISABLED … VERIFY_IDENTITY, DEFAULT), `cert` + `key` (client identity), `crl`, `tls_version`.
 [client]
 ca = "{client_ca}"
 {client_extra}

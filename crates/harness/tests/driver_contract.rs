@@ -33,7 +33,7 @@ fn spec(name: &str, command: &[&str]) -> DriverSpec {
     }
 }
 
-const HELLO: &str = r#"{"hello":{"driver":"silent","version":"0","runtime":"sh","modes":{"DISABLED":{"options":"-"},"PREFERRED":{"options":"-"},"REQUIRED":{"options":"-"},"VERIFY_CA":{"options":"-"},"VERIFY_IDENTITY":{"options":"-"}}}}"#;
+const HELLO: &str = r#"{"hello":{"driver":"silent","version":"0","runtime":"sh","modes":{"DISABLED":{"options":"-"},"PREFERRED":{"options":"-"},"REQUIRED":{"options":"-"},"VERIFY_CA":{"options":"-"},"VERIFY_IDENTITY":{"options":"-"},"DEFAULT":{"options":"-"}}}}"#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drivers_answer_hang_and_die_through_the_contract() {

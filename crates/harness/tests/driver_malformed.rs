@@ -184,7 +184,7 @@ async fn every_driver_answers_invalid_lines_and_reads_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invalid_cell_answer_is_a_contract_error_for_the_harness() {
-    const HELLO: &str = r#"{"hello":{"driver":"strict","version":"0","runtime":"sh","modes":{"DISABLED":{"options":"-"},"PREFERRED":{"options":"-"},"REQUIRED":{"options":"-"},"VERIFY_CA":{"options":"-"},"VERIFY_IDENTITY":{"options":"-"}}}}"#;
+    const HELLO: &str = r#"{"hello":{"driver":"strict","version":"0","runtime":"sh","modes":{"DISABLED":{"options":"-"},"PREFERRED":{"options":"-"},"REQUIRED":{"options":"-"},"VERIFY_CA":{"options":"-"},"VERIFY_IDENTITY":{"options":"-"},"DEFAULT":{"options":"-"}}}}"#;
     let answer = r#"{"id":1,"outcome":"invalid_cell","message":"missing field `ssl_mode`"}"#;
     let script = format!("echo '{HELLO}'; read line; echo '{answer}'; read line");
     let spec = DriverSpec {

@@ -13,7 +13,7 @@ async fn ssl_mode_tables_match_snapshot() {
     assert_eq!(tables.len(), 3 + ctx.drivers.len(), "one table per client");
     assert_named_snapshot(
         "drivers__ssl_mode_tables",
-        "How each client spells the five MySQL ssl-modes (from the drivers' hello lines)",
+        "How each client spells MySQL's five ssl-modes and DEFAULT, no TLS option at all (from the drivers' hello lines)",
         &render_mode_tables(&tables),
     );
 }

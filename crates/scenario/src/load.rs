@@ -186,7 +186,7 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
     if s.client.ssl_modes.is_empty() {
         return Err((
             "client.ssl_modes".into(),
-            "list at least one ssl-mode, or omit the field for all five".into(),
+            "list at least one ssl-mode, or omit the field for all six".into(),
         ));
     }
     let unique: BTreeSet<_> = s.client.ssl_modes.iter().collect();
@@ -375,7 +375,7 @@ san = ["DNS:localhost", "IP:127.0.0.1"]
     fn valid_scenario_parses_with_defaults() {
         let s = parse(Path::new("x.toml"), VALID).expect("valid");
         assert_eq!(s.client.host, "127.0.0.1");
-        assert_eq!(s.client.ssl_modes.len(), 5);
+        assert_eq!(s.client.ssl_modes, crate::SslMode::ALL);
         assert_eq!(s.server.ssl_cert, "server-cert.pem");
         assert_eq!(s.certs["server"].not_before.seconds, -86_400);
     }

@@ -335,7 +335,7 @@ pub struct ClientSpec {
     pub host: String,
     /// Fixture file the client trusts as its CA bundle (trust anchor); default `ca.pem`.
     pub ca: String,
-    /// ssl-modes to try; default all five.
+    /// ssl-modes to try; default all six ([`SslMode::ALL`]).
     pub ssl_modes: Vec<SslMode>,
     /// Fixture file holding a CRL the client checks (`--ssl-crl`), if any.
     pub crl: Option<String>,

@@ -1,11 +1,12 @@
-//! The five client ssl-modes, spelled as MySQL spells them (`--ssl-mode=VERIFY_CA`).
+//! The client ssl-modes: MySQL's five, spelled as MySQL spells them (`--ssl-mode=VERIFY_CA`),
+//! and `DEFAULT`, the library with no TLS option at all.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A client `--ssl-mode` value, as defined by MySQL's client options
-/// (sql-common/client.cc `SSL_MODE_*`). Drivers that spell them differently map
-/// these five in their adapters.
+/// (sql-common/client.cc `SSL_MODE_*`), plus `DEFAULT`. Drivers that spell them differently
+/// map them in their adapters.
 #[derive(
     Debug,
     Clone,
@@ -31,17 +32,31 @@ pub enum SslMode {
     VerifyCa,
     /// As `VERIFY_CA`, and the dialed host must match the certificate's SAN (or CN).
     VerifyIdentity,
+    /// No TLS option of any kind (no mode, CA, certificate, version or CRL, and no option file
+    /// or environment variable that sets one): what the library does out of the box, which
+    /// differs between libraries and releases (the MySQL CLI means PREFERRED, MariaDB's 11.4+
+    /// client verifies, several drivers stay in plaintext).
+    Default,
 }
 
 impl SslMode {
-    /// All five, weakest first: the default set a scenario runs.
-    pub const ALL: [SslMode; 5] = [
+    /// All six: MySQL's five weakest first, then `DEFAULT`; the set a scenario runs unless it
+    /// lists its own.
+    pub const ALL: [SslMode; 6] = [
         SslMode::Disabled,
         SslMode::Preferred,
         SslMode::Required,
         SslMode::VerifyCa,
         SslMode::VerifyIdentity,
+        SslMode::Default,
     ];
+
+    /// Whether a client in this mode is given the scenario's TLS files and options (CA, client
+    /// certificate and key, CRL, TLS version): every mode but DISABLED (no TLS) and DEFAULT
+    /// (no TLS option of any kind).
+    pub fn takes_tls_options(self) -> bool {
+        !matches!(self, SslMode::Disabled | SslMode::Default)
+    }
 
     /// The value as MySQL spells it, e.g. `VERIFY_IDENTITY`.
     pub fn as_str(self) -> &'static str {
@@ -51,6 +66,7 @@ impl SslMode {
             SslMode::Required => "REQUIRED",
             SslMode::VerifyCa => "VERIFY_CA",
             SslMode::VerifyIdentity => "VERIFY_IDENTITY",
+            SslMode::Default => "DEFAULT",
         }
     }
 }

@@ -138,7 +138,7 @@ td.run{max-width:380px}.desc{color:#666;font-size:11px}
 <table><thead><tr><th>scenario · flavor</th><th>client</th><th>DISABLED</th><th>PREFERRED</th><th>REQUIRED</th><th>VERIFY_CA</th><th>VERIFY_IDENTITY</th></tr></thead><tbody id="rows"></tbody></table>
 <script>
 const RUNS = __DATA__;
-const MODES = ["DISABLED","PREFERRED","REQUIRED","VERIFY_CA","VERIFY_IDENTITY"];
+const MODES = ["DISABLED","PREFERRED","REQUIRED","VERIFY_CA","VERIFY_IDENTITY","DEFAULT"];
 const $ = id => document.getElementById(id);
 const clients = [...new Set(RUNS.flatMap(r => r.cells.map(c => c.c)))];
 const flavors = [...new Set(RUNS.map(r => r.f))];

@@ -194,8 +194,8 @@ mod tests {
         assert_eq!(root.tag_name().name(), "testsuites");
         assert_eq!(
             root.attribute("tests"),
-            Some("19"),
-            "6 cases per run plus the fault"
+            Some("22"),
+            "7 cases per run (the server and six ssl-modes) plus the fault"
         );
         assert_eq!(
             root.attribute("failures"),

@@ -15,7 +15,7 @@ use serde_json::Value;
 pub const STATUS_SQL: &str =
     "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')";
 
-/// A client `--ssl-mode`, MySQL's spelling on the wire.
+/// A client `--ssl-mode`, MySQL's spelling on the wire, plus `DEFAULT`.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SslMode {
@@ -24,6 +24,21 @@ pub enum SslMode {
     Required,
     VerifyCa,
     VerifyIdentity,
+    /// `DEFAULT`: the library with no TLS option of any kind (no mode, CA, client certificate,
+    /// TLS version or CRL), whatever it does out of the box. Never `unsupported`.
+    Default,
+}
+
+impl SslMode {
+    /// All six: MySQL's five weakest first, then `DEFAULT`.
+    pub const ALL: [SslMode; 6] = [
+        SslMode::Disabled,
+        SslMode::Preferred,
+        SslMode::Required,
+        SslMode::VerifyCa,
+        SslMode::VerifyIdentity,
+        SslMode::Default,
+    ];
 }
 
 /// How a driver expresses one ssl-mode: `{"options": …}` or `{"unsupported": …}`.
@@ -71,8 +86,12 @@ impl Cell {
         std::time::Duration::from_millis(self.timeout_ms.max(1))
     }
 
-    /// `unsupported` for a CRL or a TLS version: options `library` cannot express.
+    /// `unsupported` for a CRL or a TLS version: options `library` cannot express. Never for
+    /// `DEFAULT`, which uses no TLS option (the harness sends them null; a driver ignores them).
     pub fn unsupported_options(&self, library: &str) -> Option<Outcome> {
+        if self.ssl_mode == SslMode::Default {
+            return None;
+        }
         if self.crl.is_some() {
             return Some(Outcome::unsupported(format!("{library} has no CRL option")));
         }
@@ -301,13 +320,13 @@ pub fn run(hello: &Hello, attempt: impl FnMut(&Cell) -> Outcome) -> std::process
     }
 }
 
-/// A mapping table from the five `(mode, mapping)` pairs.
-pub fn modes(entries: [(SslMode, ModeMapping); 5]) -> BTreeMap<SslMode, ModeMapping> {
+/// A mapping table from the six `(mode, mapping)` pairs (MySQL's five and `DEFAULT`).
+pub fn modes(entries: [(SslMode, ModeMapping); 6]) -> BTreeMap<SslMode, ModeMapping> {
     let table: BTreeMap<_, _> = entries.into_iter().collect();
     assert_eq!(
         table.len(),
-        5,
-        "the mapping table names each of the five ssl-modes once"
+        SslMode::ALL.len(),
+        "the mapping table names each of the six ssl-modes once"
     );
     table
 }
@@ -340,12 +359,14 @@ mod tests {
             (SslMode::Preferred, ModeMapping::Options("o".into())),
             (SslMode::Required, ModeMapping::Options("o".into())),
             (SslMode::VerifyCa, ModeMapping::Options("o".into())),
+            (SslMode::Default, ModeMapping::Options("d".into())),
         ]);
         let text = serde_json::to_string(&table).expect("json");
         assert!(
             text.starts_with(r#"{"DISABLED":{"unsupported":"u"},"PREFERRED""#),
             "{text}"
         );
+        assert!(text.ends_with(r#""DEFAULT":{"options":"d"}}"#), "{text}");
     }
 
     #[test]
@@ -373,6 +394,17 @@ mod tests {
         assert!(
             matches!(cell(&full.replace(r#""host":"h""#, r#""host":null"#)),
             Err((4, m)) if m.starts_with("field `host`"))
+        );
+        assert!(matches!(cell(&full.replace("DISABLED", "BOGUS")),
+            Err((4, m)) if m.starts_with("field `ssl_mode`")));
+        let mut default =
+            parse_cell(full.replace("DISABLED", "DEFAULT").as_bytes()).expect("DEFAULT");
+        assert_eq!(default.ssl_mode, SslMode::Default);
+        default.crl = Some("/crl.pem".into());
+        default.tls_version = Some("TLSv1.2".into());
+        assert!(
+            default.unsupported_options("lib").is_none(),
+            "DEFAULT is never unsupported"
         );
         let line = serde_json::to_string(&ResultLine {
             id: 0,

@@ -39,13 +39,19 @@ fn hello() -> Hello {
                 Options(format!("{roots}.with_danger_skip_domain_validation(true)")),
             ),
             (SslMode::VerifyIdentity, Options(roots.into())),
+            (
+                SslMode::Default,
+                Options("OptsBuilder::default() with no ssl_opts call".into()),
+            ),
         ]),
     }
 }
 
+/// The `SslOpts` of a cell, or the outcome that stops it (an unsupported mode). `DEFAULT` has
+/// none (and `attempt` does not call `ssl_opts` for it at all).
 fn ssl_opts(cell: &Cell) -> Result<Option<SslOpts>, Outcome> {
     let (accept_invalid, skip_domain) = match cell.ssl_mode {
-        SslMode::Disabled => return Ok(None),
+        SslMode::Disabled | SslMode::Default => return Ok(None),
         SslMode::Preferred => return Err(Outcome::unsupported("mysql_async has no PREFERRED")),
         SslMode::Required => (true, true),
         SslMode::VerifyCa => (false, true),
@@ -91,8 +97,12 @@ fn attempt(runtime: &tokio::runtime::Runtime, cell: &Cell) -> Outcome {
         .tcp_port(cell.port)
         .user(Some(cell.user.as_str()))
         .pass(Some(cell.password.as_str()))
-        .prefer_socket(false)
-        .ssl_opts(ssl);
+        .prefer_socket(false);
+    // DEFAULT: no ssl_opts call at all, the library's own default (`ssl_opts: None`).
+    let opts = match cell.ssl_mode {
+        SslMode::Default => opts,
+        _ => opts.ssl_opts(ssl),
+    };
     // The timer needs the runtime's context: create it inside the future.
     let bounded = async { tokio::time::timeout(cell.timeout(), connect_and_query(opts)).await };
     match runtime.block_on(bounded) {

@@ -32,14 +32,16 @@ fn hello() -> Hello {
                 Options("SslOpts::default().with_root_cert_path(CA).with_danger_skip_domain_validation(true)".into()),
             ),
             (SslMode::VerifyIdentity, Options("SslOpts::default().with_root_cert_path(CA)".into())),
+            (SslMode::Default, Options("OptsBuilder::new() with no ssl_opts call".into())),
         ]),
     }
 }
 
 /// The `SslOpts` of a cell, or the outcome that stops it (an unsupported mode or option).
+/// `DEFAULT` has none (and `attempt` does not call `ssl_opts` for it at all).
 fn ssl_opts(cell: &Cell) -> Result<Option<SslOpts>, Outcome> {
     let (accept_invalid, skip_domain) = match cell.ssl_mode {
-        SslMode::Disabled => return Ok(None),
+        SslMode::Disabled | SslMode::Default => return Ok(None),
         SslMode::Preferred => return Err(Outcome::unsupported("the mysql crate has no PREFERRED")),
         SslMode::Required => (true, true),
         SslMode::VerifyCa => (false, true),
@@ -80,8 +82,12 @@ fn attempt(cell: &Cell) -> Outcome {
         .prefer_socket(false)
         .tcp_connect_timeout(timeout)
         .read_timeout(timeout)
-        .write_timeout(timeout)
-        .ssl_opts(ssl);
+        .write_timeout(timeout);
+    // DEFAULT: no ssl_opts call at all, the library's own default (`ssl_opts: None`).
+    let opts = match cell.ssl_mode {
+        SslMode::Default => opts,
+        _ => opts.ssl_opts(ssl),
+    };
     let result = Conn::new(opts).and_then(|mut conn| {
         let rows = conn.query::<(String, String), _>(STATUS_SQL);
         drop(conn); // sends COM_QUIT and closes the socket

@@ -32,24 +32,30 @@ fn hello() -> Hello {
             (SslMode::Required, spelled("Required")),
             (SslMode::VerifyCa, spelled("VerifyCa")),
             (SslMode::VerifyIdentity, spelled("VerifyIdentity")),
+            (
+                SslMode::Default,
+                Options("MySqlConnectOptions::new() with no ssl_mode or ssl_* call".into()),
+            ),
         ]),
     }
 }
 
 fn options(cell: &Cell) -> MySqlConnectOptions {
+    let opts = MySqlConnectOptions::new()
+        .host(&cell.host)
+        .port(cell.port)
+        .username(&cell.user)
+        .password(&cell.password);
     let mode = match cell.ssl_mode {
+        // No ssl_mode or ssl_* call: SQLx's own default.
+        SslMode::Default => return opts,
         SslMode::Disabled => MySqlSslMode::Disabled,
         SslMode::Preferred => MySqlSslMode::Preferred,
         SslMode::Required => MySqlSslMode::Required,
         SslMode::VerifyCa => MySqlSslMode::VerifyCa,
         SslMode::VerifyIdentity => MySqlSslMode::VerifyIdentity,
     };
-    let mut opts = MySqlConnectOptions::new()
-        .host(&cell.host)
-        .port(cell.port)
-        .username(&cell.user)
-        .password(&cell.password)
-        .ssl_mode(mode);
+    let mut opts = opts.ssl_mode(mode);
     if let Some(ca) = &cell.ca {
         opts = opts.ssl_ca(ca);
     }
