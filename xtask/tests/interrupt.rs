@@ -14,8 +14,10 @@ fn containers_of_run(run_id: &str) -> Vec<String> {
     containers::containers_of_run(run_id).expect("docker ps runs")
 }
 
-/// Starts `cargo xtask matrix basic/` labelled `run_id` and returns once its first container
-/// exists (bounded: 60 s).
+/// Starts `cargo xtask matrix basic/` labelled `run_id` and returns once two of its containers
+/// exist at once (bounded: 60 s): a scenario run is under way (a server and its companions),
+/// not only the short-lived container that reads the drivers' hellos, which the run removes by
+/// itself and a SIGKILL might then find gone.
 fn start_matrix_until_container(run_id: &str) -> std::process::Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["matrix", "basic/"])
@@ -25,10 +27,10 @@ fn start_matrix_until_container(run_id: &str) -> std::process::Child {
         .spawn()
         .expect("xtask starts");
     let deadline = Instant::now() + Duration::from_secs(60);
-    while containers_of_run(run_id).is_empty() {
+    while containers_of_run(run_id).len() < 2 {
         assert!(
             Instant::now() < deadline,
-            "no container appeared within 60 s"
+            "two containers did not appear within 60 s"
         );
         assert!(
             child.try_wait().expect("poll").is_none(),

@@ -59,6 +59,31 @@ pub fn sweep(run_id: Option<&str>) -> Result<usize, Error> {
     Ok(ids.len())
 }
 
+/// Times [`sweep_settled`] looks again, and the pause before each look.
+const SETTLE_ROUNDS: u32 = 10;
+const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// [`sweep`] of run `run_id` until the run has had no container for two looks in a row, at
+/// most 10 looks 300 ms apart (about 3 s): a container whose creation Docker was already
+/// handling when the run was cancelled appears only after the first sweep. Returns how many
+/// were removed in all.
+///
+/// Errors: [`Error::Docker`] when listing or removing fails.
+pub fn sweep_settled(run_id: &str) -> Result<usize, Error> {
+    let mut removed = sweep(Some(run_id))?;
+    let mut quiet = 0;
+    for _ in 0..SETTLE_ROUNDS {
+        std::thread::sleep(SETTLE_PAUSE);
+        let now = sweep(Some(run_id))?;
+        removed += now;
+        quiet = if now == 0 { quiet + 1 } else { 0 };
+        if quiet == 2 {
+            break;
+        }
+    }
+    Ok(removed)
+}
+
 /// Ids of the containers, running or not, of run `run_id` (label [`LABEL_RUN`]).
 ///
 /// Errors: [`Error::Docker`] when Docker cannot list them.

@@ -17,7 +17,7 @@ pub mod recipes;
 pub use container::{Container, ContainerSpec, FileIn, MAX_EXEC_OUTPUT, Network};
 pub use error::Error;
 pub use image::{ImageRecipe, Wheels, debian_mirror, stale_images};
-pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels, containers_of_run, sweep};
+pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels, containers_of_run, sweep, sweep_settled};
 
 /// Where fixture files live inside server and client containers.
 pub const FIXTURE_DIR: &str = "/etc/mysql/tls";

@@ -261,12 +261,13 @@ pub fn run(options: &Options) -> Result<Ending, Error> {
             stop = signals.recv() => Ok(Err(stop)),
         }
     });
-    // Cancelled runs dropped their containers above; the sweep removes any created meanwhile.
+    // Cancelled runs dropped their containers above; the sweep removes any created meanwhile,
+    // also those Docker was still creating when the run was cancelled (sweep_settled).
     drop(runtime);
     let (plan, results) = match outcome {
         Ok(Ok(done)) => done,
         Ok(Err(stop)) => {
-            let swept = containers::sweep(Some(&run_id))?;
+            let swept = containers::sweep_settled(&run_id)?;
             let why = match stop {
                 Stop::Timeout(limit) => format!("--timeout of {} s elapsed", limit.as_secs()),
                 Stop::Interrupt => "interrupted".to_owned(),
@@ -277,7 +278,7 @@ pub fn run(options: &Options) -> Result<Ending, Error> {
             return Ok(Ending::Stopped { stop, swept });
         }
         Err(e) => {
-            containers::sweep(Some(&run_id))?;
+            containers::sweep_settled(&run_id)?;
             return Err(e);
         }
     };
