@@ -12,12 +12,12 @@ when MYSQL_READ_DEFAULT_FILE/GROUP is set (libmariadb/mariadb_lib.c, mthd_my_rea
 which MySQLdb does only for read_default_file/read_default_group
 (_mysql.c, _mysql_ConnectionObject_Initialize). Connector/C's TLS environment variable,
 MARIADB_TLS_DISABLE_PEER_VERIFICATION (libmariadb/ma_tls.c, ma_pvio_tls_verify_server_cert),
-is unset during the attempt. What remains is the library's own default: mysqlclient 2.2.6+
-sets MYSQL_OPT_SSL_ENFORCE=0 and MYSQL_OPT_SSL_VERIFY_SERVER_CERT=0 when no ssl_mode is given
-(src/MySQLdb/_mysql.c, _mysql_ConnectionObject_Initialize), so no TLS at all; earlier MySQLdb
-sets neither and Connector/C 3.4's defaults apply (plugins/auth/my_auth.c,
-send_client_reply_packet: TLS required and the certificate verified, an untrusted chain
-forgiven on 127.0.0.1/::1 or when the password's auth plugin vouches for the server)."""
+is unset during the attempt. What remains is the library's own default. Measured with Debian's
+python3-mysqldb 1.4.6 on libmariadb3 3.4.10 (Connector/C 3.4): plaintext, also against servers
+that offer TLS (the DEFAULT rows of the snapshots: `connected · no TLS`), whereas MariaDB's own
+11.4+ CLI requires TLS by default. mysqlclient's 2.2.6 release notes report that Connector/C 3.4
+builds enabled TLS and verification by default and that 2.2.6 turns both off
+(PyMySQL/mysqlclient#731); with 1.4.6 this pairing stays in plaintext all the same."""
 
 import os
 import tempfile
@@ -29,13 +29,26 @@ from contract_loop import STATUS_SQL, connected, failed, options, serve, unsuppo
 MODES = {
     "DISABLED": options("no ssl argument (option file [client] protocol=1 (TCP) in every mode)"),
     "PREFERRED": unsupported(
-        "MySQLdb on Connector/C has no opportunistic TLS: an ssl dict makes TLS mandatory"
+        "no unverified opportunistic TLS with a CA: the ssl dict checks the chain (see"
+        " REQUIRED); a dict without a CA is not mapped yet"
     ),
-    "REQUIRED": options("ssl={'ca': CA}, option file [client] ssl-verify-server-cert=0"),
+    # Measured (snapshots basic/wrong-ca, basic/expired-server-cert, basic/san-mismatch,
+    # server/tls-off): this checks the chain against CA (issuer, dates) but not the name, and
+    # connects in plaintext to a server without TLS. What users write for REQUIRED, which it is
+    # not: it verifies more and requires less.
+    "REQUIRED": options(
+        "ssl={'ca': CA}, option file [client] ssl-verify-server-cert=0; with a TLS version also"
+        " tls-version=V (measured: chain checked, name not, plaintext when the server has no"
+        " TLS)"
+    ),
     "VERIFY_CA": unsupported(
-        "Connector/C checks chain and host name together; no CA-only verification"
+        "ssl-verify-server-cert=0 checks the chain but falls back to plaintext; =1 checks the"
+        " name too: no CA-only mode that requires TLS"
     ),
-    "VERIFY_IDENTITY": options("ssl={'ca': CA}, option file [client] ssl-verify-server-cert=1"),
+    "VERIFY_IDENTITY": options(
+        "ssl={'ca': CA}, option file [client] ssl-verify-server-cert=1; with a TLS version"
+        " also tls-version=V"
+    ),
     "DEFAULT": options(
         "no ssl argument: MySQLdb.connect(host, port, user, passwd, connect_timeout,"
         " read_timeout), option file [client] protocol=1 (TCP) only"
@@ -48,20 +61,24 @@ TLS_ENVIRONMENT = ("MARIADB_TLS_DISABLE_PEER_VERIFICATION",)
 OPTION_FILES = {}
 
 
-def option_file(verify):
+def option_file(verify, tls_version=None):
     """A `[client]` option file: TCP even for host `localhost` (Connector/C would otherwise use
     the Unix socket, as the mysql CLI's --protocol=TCP avoids too) and, for TLS modes
-    (`verify` not None), Connector/C's server certificate verification."""
-    if verify not in OPTION_FILES:
+    (`verify` not None), Connector/C's server certificate verification and the allowed TLS
+    versions (`tls-version`, MARIADB_OPT_TLS_VERSION, as MySQL's --tls-version spells them)."""
+    key = (verify, tls_version)
+    if key not in OPTION_FILES:
         fd, path = tempfile.mkstemp(suffix=".cnf")
         # MYSQL_PROTOCOL_TCP: Connector/C reads `protocol` from option files as a number.
         lines = ["[client]", "protocol=1"]
         if verify is not None:
             lines.append(f"ssl-verify-server-cert={1 if verify else 0}")
+            if tls_version:
+                lines.append(f"tls-version={tls_version}")
         with os.fdopen(fd, "w") as f:
             f.write("\n".join(lines) + "\n")
-        OPTION_FILES[verify] = path
-    return OPTION_FILES[verify]
+        OPTION_FILES[key] = path
+    return OPTION_FILES[key]
 
 
 def attempt(cell):
@@ -80,13 +97,11 @@ def attempt(cell):
     if mode != "DISABLED":
         if cell["crl"]:
             return {"outcome": "unsupported", "reason": "MySQLdb's ssl dict has no CRL key"}
-        if cell["tls_version"]:
-            return {"outcome": "unsupported", "reason": "MySQLdb's ssl dict has no TLS version key"}
         ssl = {"ca": cell["ca"]}
         if cell["cert"]:
             ssl.update(cert=cell["cert"], key=cell["key"])
         kwargs["ssl"] = ssl
-        kwargs["read_default_file"] = option_file(mode == "VERIFY_IDENTITY")
+        kwargs["read_default_file"] = option_file(mode == "VERIFY_IDENTITY", cell["tls_version"])
     return connect_and_query(kwargs)
 
 

@@ -1,20 +1,35 @@
 """PyMySQL (pure Python, the ssl module on OpenSSL) behind the driver contract
 (drivers/CONTRACT.md). Run as `python3 pymysql_driver.py`; one process serves many cells."""
 
+import ssl
+
 import pymysql
 
-from contract_loop import STATUS_SQL, connected, failed, options, serve, unsupported
+from contract_loop import STATUS_SQL, connected, failed, options, serve
 
 MODES = {
     "DISABLED": options("ssl_disabled=True"),
-    # Measured: with any ssl_* option PyMySQL requires TLS (2026 "SSL is required but the
-    # server doesn't support it" against a server without TLS), so it has no PREFERRED.
-    "PREFERRED": unsupported(
-        "PyMySQL has no opportunistic TLS: any ssl option makes TLS mandatory"
+    # PyMySQL 1.2+ with no ssl argument is PREFERRED by its own account
+    # (pymysql/connections.py, Connection.__init__: "No explicit SSL options specified: use
+    # PREFERRED mode"): TLS when the server offers it, with _create_ssl_ctx({}) (no CA, so
+    # CERT_NONE and no host name check), plaintext otherwise. Any ssl argument makes TLS
+    # mandatory (_ssl_required), so PREFERRED passes none: not the CA, not a client certificate.
+    "PREFERRED": options(
+        "no ssl argument (PyMySQL 1.2+: TLS when the server offers it, unverified, else"
+        " plaintext; a client certificate or TLS version would make TLS mandatory)"
     ),
-    "REQUIRED": options("ssl_ca=CA, ssl_verify_cert=False, ssl_verify_identity=False"),
-    "VERIFY_CA": options("ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=False"),
-    "VERIFY_IDENTITY": options("ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True"),
+    "REQUIRED": options(
+        "ssl_ca=CA, ssl_verify_cert=False, ssl_verify_identity=False; with a TLS version"
+        " ssl=SSLContext(cafile=CA, verify_mode=CERT_NONE, minimum_version, maximum_version)"
+    ),
+    "VERIFY_CA": options(
+        "ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=False; with a TLS version"
+        " ssl=SSLContext(cafile=CA, verify_mode=CERT_REQUIRED, minimum_version, maximum_version)"
+    ),
+    "VERIFY_IDENTITY": options(
+        "ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True; with a TLS version"
+        " ssl=SSLContext(cafile=CA, check_hostname=True, minimum_version, maximum_version)"
+    ),
     # PyMySQL reads no environment variable and no option file unless read_default_file or
     # read_default_group is passed (pymysql/connections.py, Connection.__init__). Without any
     # ssl_* argument PyMySQL 1.2+ uses TLS when the server offers it, with a context from
@@ -27,13 +42,41 @@ MODES = {
 }
 
 
+# `--tls-version` names → ssl.TLSVersion, for an SSLContext's minimum and maximum.
+TLS_VERSIONS = {
+    "TLSv1": ssl.TLSVersion.TLSv1,
+    "TLSv1.0": ssl.TLSVersion.TLSv1,
+    "TLSv1.1": ssl.TLSVersion.TLSv1_1,
+    "TLSv1.2": ssl.TLSVersion.TLSv1_2,
+    "TLSv1.3": ssl.TLSVersion.TLSv1_3,
+}
+
+
+def context(cell, mode):
+    """The SSLContext a user passes as `ssl=` to limit TLS versions: the cell's CA, the mode's
+    verification, the cell's version list as minimum..maximum, its client certificate."""
+    versions = [TLS_VERSIONS[v] for v in cell["tls_version"].split(",") if v in TLS_VERSIONS]
+    ctx = ssl.create_default_context(cafile=cell["ca"])
+    ctx.check_hostname = mode == "VERIFY_IDENTITY"
+    ctx.verify_mode = ssl.CERT_NONE if mode == "REQUIRED" else ssl.CERT_REQUIRED
+    if versions:
+        ctx.minimum_version, ctx.maximum_version = min(versions), max(versions)
+    if cell["cert"]:
+        ctx.load_cert_chain(cell["cert"], cell["key"])
+    return ctx
+
+
 def attempt(cell):
     mode = cell["ssl_mode"]
-    if mode != "DEFAULT":  # DEFAULT passes no TLS option: none is missing
+    if mode not in ("DISABLED", "DEFAULT"):  # no TLS option in these two: none is missing
         if cell["crl"]:
             return {"outcome": "unsupported", "reason": "PyMySQL has no CRL option"}
-        if cell["tls_version"]:
-            return {"outcome": "unsupported", "reason": "PyMySQL has no TLS version option"}
+        if mode == "PREFERRED" and (cell["cert"] or cell["tls_version"]):
+            return {
+                "outcome": "unsupported",
+                "reason": "PyMySQL takes a client certificate or TLS version only through ssl"
+                " options, which make TLS mandatory: no PREFERRED with them",
+            }
     kwargs = dict(
         host=cell["host"],
         port=cell["port"],
@@ -44,7 +87,11 @@ def attempt(cell):
     )
     if mode == "DISABLED":
         kwargs["ssl_disabled"] = True
-    elif mode != "DEFAULT":  # DEFAULT: the kwargs above and nothing else
+    elif mode in ("PREFERRED", "DEFAULT"):
+        pass  # no ssl argument: PyMySQL's own PREFERRED
+    elif cell["tls_version"]:
+        kwargs["ssl"] = context(cell, mode)
+    else:
         kwargs.update(
             ssl_ca=cell["ca"],
             ssl_verify_cert=mode in ("VERIFY_CA", "VERIFY_IDENTITY"),
