@@ -137,7 +137,11 @@ fn every_reporter_from_one_run_and_the_naive_path_agrees() {
     assert!(markdown.starts_with("# MySQL TLS matrix"));
     assert!(markdown.contains("## basic/wrong-ca · mariadb-11.8 · ✓ snapshot"));
     assert!(
-        markdown.contains("| pymysql | ✓ plain | – | ✓ TLSv1."),
+        markdown.contains("| rust-mysql-rustls | ✓ plain | – | ✓ TLSv1."),
+        "a mode the client cannot express is `–`: {markdown}"
+    );
+    assert!(
+        markdown.contains("| pymysql | ✓ plain | ✓ TLSv1."),
         "{markdown}"
     );
     assert!(markdown.contains("✗ verification 2026"));
