@@ -36,6 +36,8 @@ type cell struct {
 	CA         *string `json:"ca"`
 	Cert       *string `json:"cert"`
 	Key        *string `json:"key"`
+	PKCS12     *string `json:"pkcs12"`
+	PKCS12Pass *string `json:"pkcs12_password"`
 	CRL        *string `json:"crl"`
 	TLSVersion *string `json:"tls_version"`
 	TimeoutMS  uint64  `json:"timeout_ms"`
@@ -161,7 +163,7 @@ func parseCell(line []byte) (*cell, uint64, error) {
 	optional := []struct {
 		name   string
 		target **string
-	}{{"ca", &c.CA}, {"cert", &c.Cert}, {"key", &c.Key}, {"crl", &c.CRL}, {"tls_version", &c.TLSVersion}}
+	}{{"ca", &c.CA}, {"cert", &c.Cert}, {"key", &c.Key}, {"pkcs12", &c.PKCS12}, {"pkcs12_password", &c.PKCS12Pass}, {"crl", &c.CRL}, {"tls_version", &c.TLSVersion}}
 	for _, f := range optional {
 		if raw, ok := fields[f.name]; ok && json.Unmarshal(raw, f.target) != nil {
 			return nil, id, fmt.Errorf("field `%s`: %s is neither a string nor null", f.name, raw)

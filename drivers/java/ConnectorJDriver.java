@@ -88,7 +88,12 @@ public final class ConnectorJDriver {
   private static final List<String> REQUIRED =
       List.of("id", "ssl_mode", "host", "port", "user", "password", "timeout_ms");
   private static final List<String> TEXT = List.of("ssl_mode", "host", "user", "password");
-  private static final List<String> OPTIONAL = List.of("ca", "cert", "key", "crl", "tls_version");
+  private static final List<String> OPTIONAL =
+      List.of("ca", "cert", "key", "pkcs12", "pkcs12_password", "crl", "tls_version");
+  /** What a client certificate adds to every TLS mode (Connector/J takes it only as a keystore). */
+  private static final String IDENTITY =
+      "; with a client certificate also keyStore=P12&keyStorePassword=PASSWORD&keyStoreType=PKCS12"
+          + " (the certificate and key packed as PKCS#12, as openssl pkcs12 -export does)";
   private static final List<String> MODES =
       List.of("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY", "DEFAULT");
 
@@ -163,9 +168,9 @@ public final class ConnectorJDriver {
     JsonObject modes = new JsonObject();
     modes.add("DISABLED", mode("options", "sslMode=disable"));
     modes.add("PREFERRED", mode("unsupported", NO_PREFERRED));
-    modes.add("REQUIRED", mode("options", "sslMode=trust&serverSslCert=CA"));
-    modes.add("VERIFY_CA", mode("options", "sslMode=verify-ca&serverSslCert=CA"));
-    modes.add("VERIFY_IDENTITY", mode("options", "sslMode=verify-full&serverSslCert=CA"));
+    modes.add("REQUIRED", mode("options", "sslMode=trust&serverSslCert=CA" + IDENTITY));
+    modes.add("VERIFY_CA", mode("options", "sslMode=verify-ca&serverSslCert=CA" + IDENTITY));
+    modes.add("VERIFY_IDENTITY", mode("options", "sslMode=verify-full&serverSslCert=CA" + IDENTITY));
     modes.add("DEFAULT", mode("options",
         "jdbc:mariadb://host:port/ with only user, password, connectTimeout, socketTimeout"
             + " (no sslMode, serverSslCert or other TLS property)"));
@@ -239,8 +244,15 @@ public final class ConnectorJDriver {
         default: return unsupported("unknown ssl_mode " + mode);
       }
       if (str(cell, "cert") != null || str(cell, "key") != null) {
-        return unsupported("Connector/J 3 takes a client certificate only as a keyStore (PKCS12/JKS),"
-            + " not as a PEM certificate and key pair");
+        // Connector/J takes a client certificate only as a keystore: the harness's PKCS#12 of them.
+        String p12 = str(cell, "pkcs12");
+        if (p12 == null || !new java.io.File(p12).isFile()) {
+          return unsupported("Connector/J takes a client certificate only as a keystore, and the"
+              + " harness could not pack this certificate and key as PKCS#12 (its log says why)");
+        }
+        p.setProperty("keyStore", p12);
+        p.setProperty("keyStorePassword", str(cell, "pkcs12_password"));
+        p.setProperty("keyStoreType", "PKCS12");
       }
       if (str(cell, "crl") != null) {
         return unsupported("Connector/J 3 has no CRL option");

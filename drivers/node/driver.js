@@ -66,7 +66,7 @@ function sslOption(cell) {
 // The cell's fields (drivers/contract.schema.json): required ones with their JSON type; the
 // optional ones are a string or null, and absent means null.
 const REQUIRED = { id: 'uint', ssl_mode: 'string', host: 'string', port: 'uint', user: 'string', password: 'string', timeout_ms: 'uint' };
-const OPTIONAL = ['ca', 'cert', 'key', 'crl', 'tls_version'];
+const OPTIONAL = ['ca', 'cert', 'key', 'pkcs12', 'pkcs12_password', 'crl', 'tls_version'];
 const isUint = (v, limit = 2 ** 64) => Number.isInteger(v) && v >= 0 && v < limit;
 
 // A line (bytes) as a cell, or {id, problem} when it is not a valid cell (drivers/CONTRACT.md,

@@ -78,7 +78,7 @@ STATUS_SQL = "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_ci
 # optional ones (a string or null; absent is null).
 REQUIRED = {"id": int, "ssl_mode": str, "host": str, "port": int, "user": str, "password": str,
             "timeout_ms": int}
-OPTIONAL = ("ca", "cert", "key", "crl", "tls_version")
+OPTIONAL = ("ca", "cert", "key", "pkcs12", "pkcs12_password", "crl", "tls_version")
 
 
 def is_uint(value, limit=2**64):

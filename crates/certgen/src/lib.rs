@@ -11,11 +11,13 @@ mod error;
 mod keys;
 mod manifest;
 mod mint;
+mod pkcs12;
 mod rewrite;
 
 pub use error::Error;
 pub use keys::{TEST_KEYS, test_key_pem};
 pub use manifest::{CertEntry, CrlEntry, FileEntry, Manifest};
 pub use mint::{FixtureFile, Fixtures, generate, write_files};
+pub use pkcs12::{PKCS12_FILE, PKCS12_PASSWORD, Pkcs12Error, pack_identity};
 /// The plain-file-name rule every writer of fixture files checks (from `scenario`).
 pub use scenario::is_plain_file_name;

@@ -17,6 +17,10 @@ pub struct Cell {
     pub crl: Option<String>,
     /// Fixture file names of the client certificate and key to present, if any.
     pub identity: Option<(String, String)>,
+    /// Fixture file name of `identity` packed as PKCS#12 (password
+    /// [`certgen::PKCS12_PASSWORD`]), for clients that take an identity only so; set whenever
+    /// `identity` is. The file is absent when the pair could not be packed.
+    pub pkcs12: Option<String>,
     /// TLS version the client allows (`--tls-version`), if restricted.
     pub tls_version: Option<String>,
     /// Account name.

@@ -317,6 +317,7 @@ mod tests {
             ca: "ca.pem".into(),
             crl: None,
             identity: None,
+            pkcs12: None,
             tls_version: None,
             user: "harness".into(),
             password: "harness-password".into(),
@@ -330,6 +331,7 @@ mod tests {
             ca: "chain.pem".into(),
             crl: Some("crl.pem".into()),
             identity: Some(("client-cert.pem".into(), "client-key.pem".into())),
+            pkcs12: Some(certgen::PKCS12_FILE.into()),
             tls_version: Some("TLSv1.2".into()),
             ..cell(ssl_mode)
         }

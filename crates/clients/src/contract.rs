@@ -65,6 +65,13 @@ pub struct CellLine {
     pub cert: Option<String>,
     /// Absolute path of the client key, if any.
     pub key: Option<String>,
+    /// Absolute path of `cert` and `key` packed as one PKCS#12 bundle, set whenever they are,
+    /// for libraries that take a client identity only so (a keystore). The file is absent when
+    /// the pair could not be packed (as `openssl pkcs12 -export` would refuse it); a driver
+    /// then answers `unsupported`.
+    pub pkcs12: Option<String>,
+    /// Password of the `pkcs12` bundle (a test credential); set with it.
+    pub pkcs12_password: Option<String>,
     /// Absolute path of a CRL to check, if any.
     pub crl: Option<String>,
     /// Allowed TLS versions as MySQL's `--tls-version` spells them, e.g. `TLSv1.2,TLSv1.3`.

@@ -540,6 +540,12 @@ fn cell_line(id: u64, cell: &Cell, placement: &Placement) -> CellLine {
         ca: tls.then(|| path(&cell.ca)),
         cert: cell.identity.as_ref().filter(|_| tls).map(|(c, _)| path(c)),
         key: cell.identity.as_ref().filter(|_| tls).map(|(_, k)| path(k)),
+        pkcs12: cell.pkcs12.as_deref().filter(|_| tls).map(path),
+        pkcs12_password: cell
+            .pkcs12
+            .as_ref()
+            .filter(|_| tls)
+            .map(|_| certgen::PKCS12_PASSWORD.to_owned()),
         crl: cell.crl.as_deref().filter(|_| tls).map(path),
         tls_version: cell.tls_version.clone().filter(|_| tls),
         timeout_ms: cell.timeout.as_millis() as u64,

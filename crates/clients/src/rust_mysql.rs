@@ -6,14 +6,20 @@
 //! REQUIRED → `SslOpts` with `danger_accept_invalid_certs` and `danger_skip_domain_validation`;
 //! VERIFY_CA → root cert + `danger_skip_domain_validation`; VERIFY_IDENTITY → root cert only;
 //! DEFAULT → no `SslOpts` (`OptsBuilder`'s default: plaintext, like DISABLED).
-//! A scenario CRL, client certificate or client TLS version makes every TLS mode unsupported
-//! (the crate cannot check revocation, takes identities only as PKCS#12, has no version option).
+//! A client certificate is given as the harness's PKCS#12 bundle of it
+//! (`ClientIdentity::new(P12).with_password(..)`: native-tls takes identities only so).
+//! A scenario CRL or client TLS version makes every TLS mode unsupported (the crate cannot
+//! check revocation and has no version option).
 
 use crate::Cell;
-use mysql::{Conn, OptsBuilder, SslOpts, prelude::Queryable};
+use mysql::{ClientIdentity, Conn, OptsBuilder, SslOpts, prelude::Queryable};
 use outcome::{Outcome, TlsInfo, classify, redact};
 use scenario::SslMode;
 use std::{path::PathBuf, time::Duration};
+
+/// What a client certificate adds to every TLS mode's `SslOpts`.
+const IDENTITY: &str = "; with a client certificate also client_identity=ClientIdentity::new(P12)\
+    .with_password(PASSWORD) (the certificate and key packed as PKCS#12)";
 
 /// The Rust `mysql` crate bound to one server's host port and host-side fixture directory.
 pub struct RustMysql {
@@ -36,13 +42,16 @@ impl RustMysql {
             ),
             (
                 SslMode::Required,
-                Options("SslOpts root_cert_path=CA, danger_accept_invalid_certs, danger_skip_domain_validation".to_owned()),
+                Options(format!("SslOpts root_cert_path=CA, danger_accept_invalid_certs, danger_skip_domain_validation{IDENTITY}")),
             ),
             (
                 SslMode::VerifyCa,
-                Options("SslOpts root_cert_path=CA, danger_skip_domain_validation".to_owned()),
+                Options(format!("SslOpts root_cert_path=CA, danger_skip_domain_validation{IDENTITY}")),
             ),
-            (SslMode::VerifyIdentity, Options("SslOpts root_cert_path=CA".to_owned())),
+            (
+                SslMode::VerifyIdentity,
+                Options(format!("SslOpts root_cert_path=CA{IDENTITY}")),
+            ),
             (
                 SslMode::Default,
                 Options("OptsBuilder without ssl_opts (the crate's default)".to_owned()),
@@ -65,17 +74,30 @@ impl RustMysql {
                     "the mysql crate has no CRL option; revocation cannot be checked".into(),
                 );
             }
-            if cell.identity.is_some() {
-                return Err(
-                    "native-tls takes a client identity only as PKCS#12; the scenario gives PEM"
-                        .into(),
-                );
-            }
             if cell.tls_version.is_some() {
                 return Err("the mysql crate with native-tls has no TLS version option".into());
             }
         }
-        let ca = || SslOpts::default().with_root_cert_path(Some(self.fixture_dir.join(&cell.ca)));
+        let identity = match (&cell.identity, &cell.pkcs12) {
+            (None, _) => None,
+            (Some(_), Some(p12)) if self.fixture_dir.join(p12).is_file() => Some(
+                ClientIdentity::new(self.fixture_dir.join(p12))
+                    .with_password(certgen::PKCS12_PASSWORD),
+            ),
+            (Some(_), _) if cell.ssl_mode.takes_tls_options() => {
+                return Err(
+                    "native-tls takes a client identity only as PKCS#12, and the harness \
+                            could not pack this certificate and key (its log says why)"
+                        .into(),
+                );
+            }
+            (Some(_), _) => None,
+        };
+        let ca = || {
+            SslOpts::default()
+                .with_root_cert_path(Some(self.fixture_dir.join(&cell.ca)))
+                .with_client_identity(identity.clone())
+        };
         Ok(match cell.ssl_mode {
             SslMode::Disabled | SslMode::Default => None,
             SslMode::Preferred => {

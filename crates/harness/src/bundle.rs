@@ -140,8 +140,7 @@ pub fn write_bundle(
         )));
     }
     let fixtures = certgen::generate(scenario, now)?;
-    let mut client_view = fixtures.files.clone();
-    client_view.extend(fixtures.reload.clone());
+    let client_view = crate::rig::client_files(scenario, &fixtures);
     write_dir(&dir.join("server"), &fixtures.files)?;
     if !fixtures.reload.is_empty() {
         write_dir(&dir.join("reload"), &fixtures.reload)?;

@@ -39,10 +39,32 @@ pub(crate) struct Rig {
     tls_at_boot: bool,
 }
 
-/// The client's view of a scenario's fixture files: boot files, overwritten by reload files.
-pub(crate) fn client_files(fixtures: &Fixtures) -> BTreeMap<String, FixtureFile> {
+/// The client's view of a scenario's fixture files: boot files, overwritten by reload files,
+/// plus [`certgen::PKCS12_FILE`] (`client.cert` and `client.key` packed with
+/// [`certgen::PKCS12_PASSWORD`]) when the scenario presents a client certificate, for clients
+/// that take an identity only as PKCS#12. When the pair cannot be packed (as `openssl pkcs12
+/// -export` would refuse it: truncated, mismatched, encrypted) the bundle is absent, those
+/// clients answer `unsupported`, and the reason is logged as a warning.
+pub(crate) fn client_files(
+    scenario: &Scenario,
+    fixtures: &Fixtures,
+) -> BTreeMap<String, FixtureFile> {
     let mut files = fixtures.files.clone();
     files.extend(fixtures.reload.clone());
+    if let (Some(cert), Some(key)) = (&scenario.client.cert, &scenario.client.key) {
+        match certgen::pack_identity(&files, cert, key, certgen::PKCS12_PASSWORD) {
+            Ok(bytes) => {
+                files.insert(
+                    certgen::PKCS12_FILE.to_owned(),
+                    FixtureFile { bytes, mode: 0o644 },
+                );
+            }
+            Err(e) => tracing::warn!(
+                scenario = %scenario.id,
+                "no PKCS#12 bundle for the client certificate: {e}"
+            ),
+        }
+    }
     files
 }
 
@@ -88,7 +110,7 @@ impl Rig {
             ),
             None => None,
         };
-        let files = client_files(fixtures);
+        let files = client_files(scenario, fixtures);
         let dir = tempfile::Builder::new()
             .prefix("mysql-tls-fixtures-")
             .tempdir()
@@ -176,8 +198,12 @@ impl Rig {
     /// The fast path: puts `fixtures` in place on the server and for every client, and reloads
     /// TLS. `Ok(false)` means the server would not behave like a clean fresh boot (reload
     /// refused, TLS off, TLS lines logged); the rig must then be dropped and a fresh one booted.
-    pub(crate) async fn swap(&mut self, fixtures: &Fixtures) -> Result<bool, Error> {
-        let files = client_files(fixtures);
+    pub(crate) async fn swap(
+        &mut self,
+        scenario: &Scenario,
+        fixtures: &Fixtures,
+    ) -> Result<bool, Error> {
+        let files = client_files(scenario, fixtures);
         if !self.server.swap_fixtures(&fixtures.files).await? {
             return Ok(false);
         }
@@ -306,6 +332,8 @@ pub fn cell_for(scenario: &Scenario, ssl_mode: scenario::SslMode, timeout: Durat
             .cert
             .clone()
             .zip(scenario.client.key.clone()),
+        pkcs12: (scenario.client.cert.is_some() && scenario.client.key.is_some())
+            .then(|| certgen::PKCS12_FILE.to_owned()),
         tls_version: scenario.client.tls_version.clone(),
         user: if scenario.server.account.is_some() {
             servers::ACCOUNT

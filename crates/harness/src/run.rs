@@ -222,7 +222,7 @@ impl FastPath {
             && self.rig.as_ref().is_some_and(|(k, _)| k == key)
             && let Some((_, mut rig)) = self.rig.take()
         {
-            if rig.swap(&fixtures).await? {
+            if rig.swap(scenario, &fixtures).await? {
                 let report = rig.run(scenario, None, ctx).await?;
                 self.rig = Some((key.clone(), rig));
                 return Ok(report);

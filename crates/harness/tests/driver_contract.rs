@@ -17,6 +17,7 @@ fn cell(ssl_mode: SslMode, ca: &str, timeout: Duration) -> Cell {
         ca: ca.into(),
         crl: None,
         identity: None,
+        pkcs12: None,
         tls_version: None,
         user: "harness".into(),
         password: HARNESS_PASSWORD.into(),

@@ -210,6 +210,7 @@ async fn an_invalid_cell_answer_is_a_contract_error_for_the_harness() {
         ca: "ca.pem".into(),
         crl: None,
         identity: None,
+        pkcs12: None,
         tls_version: None,
         user: "harness".into(),
         password: "harness-password".into(),

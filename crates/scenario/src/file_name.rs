@@ -3,6 +3,10 @@
 //! shell or a command line could read as more than a name. Writers check again
 //! ([`is_plain_file_name`]) so a bypassed validation still cannot write outside their directory.
 
+/// Fixture file name reserved for the client's PKCS#12 bundle of `client.cert` and
+/// `client.key`, which the harness derives for clients that take an identity only that way.
+pub const PKCS12_FILE: &str = "client-identity.p12";
+
 /// Longest file name accepted, in bytes (Linux's `NAME_MAX`).
 pub const FILE_NAME_MAX: usize = 255;
 

@@ -15,7 +15,7 @@ mod ssl_mode;
 mod x509;
 
 pub use error::Error;
-pub use file_name::{FILE_NAME_MAX, is_plain_file_name};
+pub use file_name::{FILE_NAME_MAX, PKCS12_FILE, is_plain_file_name};
 pub use load::{discover, load, parse};
 pub use model::{
     AccountSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FileFault, FileSpec, ReloadSpec, Require,

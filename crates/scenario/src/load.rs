@@ -257,6 +257,15 @@ fn validate_files(
         if let Some(problem) = crate::file_name::file_name_problem(file) {
             return Err((format!("{prefix}.\"{}\"", file.escape_default()), problem));
         }
+        if file == crate::PKCS12_FILE {
+            return Err((
+                format!("{prefix}.\"{file}\""),
+                format!(
+                    "`{file}` is reserved: the harness writes the client's PKCS#12 bundle \
+                     (client.cert + client.key) there; rename this file"
+                ),
+            ));
+        }
         let kinds = usize::from(!spec.certs.is_empty())
             + usize::from(spec.key.is_some())
             + usize::from(spec.crl.is_some());

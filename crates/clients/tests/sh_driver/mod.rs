@@ -31,6 +31,7 @@ pub fn cell(ssl_mode: SslMode, timeout: Duration) -> Cell {
         ca: "ca.pem".into(),
         crl: None,
         identity: None,
+        pkcs12: None,
         tls_version: None,
         user: "harness".into(),
         password: "x".into(),

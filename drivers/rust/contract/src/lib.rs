@@ -73,6 +73,12 @@ pub struct Cell {
     pub cert: Option<PathBuf>,
     #[serde(default)]
     pub key: Option<PathBuf>,
+    /// `cert` and `key` packed as PKCS#12 (drivers/CONTRACT.md); absent file: not packable.
+    #[serde(default)]
+    pub pkcs12: Option<PathBuf>,
+    /// Password of `pkcs12`.
+    #[serde(default)]
+    pub pkcs12_password: Option<String>,
     #[serde(default)]
     pub crl: Option<PathBuf>,
     #[serde(default)]
@@ -245,7 +251,7 @@ fn check_field(name: &str, value: &Value) -> Result<(), serde_json::Error> {
         "port" => u16::deserialize(value).map(drop),
         "ssl_mode" => SslMode::deserialize(value).map(drop),
         "host" | "user" | "password" => String::deserialize(value).map(drop),
-        "ca" | "cert" | "key" | "crl" | "tls_version" => {
+        "ca" | "cert" | "key" | "pkcs12" | "pkcs12_password" | "crl" | "tls_version" => {
             Option::<String>::deserialize(value).map(drop)
         }
         _ => Ok(()),
