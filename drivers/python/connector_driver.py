@@ -4,7 +4,7 @@ wheel) or `python3 connector_driver.py pure` (pure Python, the ssl module)."""
 
 import sys
 
-sys.path.insert(0, "/opt/mysql-connector-python")
+sys.path.insert(0, "/opt/pypi")  # the PyPI wheels of the clients image (images/clients/Dockerfile)
 
 import mysql.connector  # noqa: E402
 from mysql.connector import errors  # noqa: E402

@@ -2,10 +2,13 @@
 (drivers/CONTRACT.md). Run as `python3 pymysql_driver.py`; one process serves many cells."""
 
 import ssl
+import sys
 
-import pymysql
+sys.path.insert(0, "/opt/pypi")  # PyMySQL's current PyPI release (images/clients/Dockerfile)
 
-from contract_loop import STATUS_SQL, connected, failed, options, serve
+import pymysql  # noqa: E402
+
+from contract_loop import STATUS_SQL, connected, failed, options, serve  # noqa: E402
 
 MODES = {
     "DISABLED": options("ssl_disabled=True"),

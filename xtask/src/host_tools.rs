@@ -16,10 +16,17 @@ fn runs(program: &str, args: &[&str]) -> bool {
 ///
 /// Errors: apt-get missing or failing (not root, no mirror), naming the package to install by hand.
 pub fn ensure_apt(binary: &str, package: &str) -> anyhow::Result<()> {
-    if runs(binary, &["--version"]) {
+    ensure_apt_if(runs(binary, &["--version"]), binary, package)
+}
+
+/// Installs Debian `package` with apt-get unless `present`; `what` names it in messages.
+///
+/// Errors: as [`ensure_apt`].
+pub fn ensure_apt_if(present: bool, what: &str, package: &str) -> anyhow::Result<()> {
+    if present {
         return Ok(());
     }
-    eprintln!("{binary} missing; installing Debian package {package} with apt-get");
+    eprintln!("{what} missing; installing Debian package {package} with apt-get");
     for args in [
         &["update", "-qq"][..],
         &["install", "-y", "-qq", "--no-install-recommends", package][..],

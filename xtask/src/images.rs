@@ -1,5 +1,6 @@
 //! `cargo xtask images`: make sure every flavor's image exists, building it from Debian
-//! packages when missing (installing debootstrap first if this machine lacks it).
+//! packages when missing (installing debootstrap first if this machine lacks it), then the
+//! host-run drivers (with nss_wrapper, through which they resolve scenario host names).
 
 use anyhow::Context;
 use servers::Flavor;
@@ -43,6 +44,14 @@ pub fn ensure_all() -> anyhow::Result<()> {
     }
     // Host-run contract drivers (drivers.toml `build`), e.g. the Rust drivers; a no-op when fresh.
     let drivers = clients::load_drivers(&clients::default_drivers_file())?;
+    if drivers.iter().any(|d| d.runs_on == clients::RunsOn::Host) {
+        // Host-run drivers resolve a scenario's host name through nss_wrapper.
+        crate::host_tools::ensure_apt_if(
+            clients::name_map::library().is_some(),
+            "nss_wrapper",
+            clients::name_map::NSS_WRAPPER_PACKAGE,
+        )?;
+    }
     if drivers.iter().any(|d| d.build.is_some()) {
         let started = Instant::now();
         clients::build_drivers(&drivers)?;

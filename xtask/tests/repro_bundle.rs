@@ -1,7 +1,8 @@
 //! `cargo xtask repro bundle` round trip: the bundle's `run.sh` (plain docker, no harness)
 //! reproduces the committed snapshot — the server state and every bundled client × ssl-mode
 //! cell, read back with the matrix's own parsers. Cases cover a verification failure, a TLS
-//! reload, an account with `REQUIRE SSL`, and a server that refuses to start.
+//! reload, an account with `REQUIRE SSL`, a server that refuses to start, a host name mapped to
+//! loopback (`--add-host`), and a client certificate (Connector/J's PKCS#12 keystore).
 //! Needs Docker and the locally built images (`cargo xtask test` builds them).
 
 use rstest::rstest;
@@ -12,6 +13,8 @@ use std::process::Command;
 #[case::reload("reload/renewal-different-intermediate", "mariadb-11.8")]
 #[case::account("server/require-ssl-account", "mysql-9")]
 #[case::refuses_to_start("basic/key-mismatch", "mariadb-11.8")]
+#[case::mapped_host_name("names/ip-san-dialled-by-name", "mariadb-11.8")]
+#[case::client_certificate("server/require-x509-with-client-cert", "mysql-9")]
 fn bundle_run_reproduces_the_snapshot(#[case] scenario: &str, #[case] flavor: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("bundle");

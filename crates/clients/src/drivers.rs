@@ -6,8 +6,9 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The clients image: Debian sid with the runtimes and libraries the external drivers use
-/// (images/clients/packages), the `drivers/` directory at `/opt/drivers`, and
-/// mysql-connector-python's PyPI wheel (its C extension is not in Debian).
+/// (images/clients/packages), the `drivers/` directory at `/opt/drivers`, and the current PyPI
+/// releases of mysql-connector-python (its C extension is not in Debian) and PyMySQL (Debian
+/// lags behind), unpacked at `/opt/pypi`.
 pub const CLIENTS_IMAGE: containers::ImageRecipe = containers::ImageRecipe {
     repository: "mysql-tls-harness/clients",
     flavor: "clients",
@@ -27,7 +28,7 @@ pub const CLIENTS_IMAGE: containers::ImageRecipe = containers::ImageRecipe {
     wheels: Some(containers::Wheels {
         python: "3.14",
         platform: "manylinux_2_28_x86_64",
-        requirements: &["mysql-connector-python==26.7.0"],
+        requirements: &["mysql-connector-python==26.10.0", "PyMySQL==1.2.4"],
     }),
 };
 

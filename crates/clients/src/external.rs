@@ -141,6 +141,9 @@ pub enum Placement {
         fixture_dir: std::path::PathBuf,
         /// The server's published port on 127.0.0.1.
         port: u16,
+        /// A hosts file the driver resolves through instead of the system's, when the scenario
+        /// dials a name mapped to loopback ([`crate::name_map`]); `None` otherwise.
+        name_map: Option<std::path::PathBuf>,
     },
 }
 
@@ -399,7 +402,7 @@ async fn spawn(
 ) -> Result<(Process, Hello), Error> {
     let mut command = match placement {
         Placement::Container { id } => containers::docker::exec_interactive(id, &spec.command),
-        Placement::Host { .. } => {
+        Placement::Host { name_map, .. } => {
             let root = crate::repository_root();
             let program = &spec.command[0];
             let program = if program.contains('/') {
@@ -409,6 +412,9 @@ async fn spawn(
             };
             let mut c = Command::new(program);
             c.args(&spec.command[1..]).current_dir(root);
+            if let Some(hosts) = name_map {
+                c.envs(crate::name_map::environment(hosts)?);
+            }
             c
         }
     };
@@ -526,7 +532,9 @@ fn contract_error(driver: &str, detail: String, tail: &StdMutex<VecDeque<String>
 fn cell_line(id: u64, cell: &Cell, placement: &Placement) -> CellLine {
     let (dir, port) = match placement {
         Placement::Container { .. } => (FIXTURE_DIR.to_owned(), 3306),
-        Placement::Host { fixture_dir, port } => (fixture_dir.display().to_string(), *port),
+        Placement::Host {
+            fixture_dir, port, ..
+        } => (fixture_dir.display().to_string(), *port),
     };
     let path = |name: &str| format!("{dir}/{name}");
     let tls = cell.ssl_mode.takes_tls_options();

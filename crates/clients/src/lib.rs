@@ -12,6 +12,7 @@ mod drivers;
 mod endpoint;
 mod error;
 mod external;
+pub mod name_map;
 mod rust_mysql;
 
 pub use cell::Cell;

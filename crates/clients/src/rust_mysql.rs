@@ -8,7 +8,8 @@
 //! DEFAULT → no `SslOpts` (`OptsBuilder`'s default: plaintext, like DISABLED).
 //! A client certificate is given as the harness's PKCS#12 bundle of it
 //! (`ClientIdentity::new(P12).with_password(..)`: native-tls takes identities only so).
-//! A scenario CRL or client TLS version makes every TLS mode unsupported (the crate cannot
+//! A scenario host name other than `localhost` or a loopback IP is unsupported (see
+//! [`RustMysql::attempt`]). A scenario CRL or client TLS version makes every TLS mode unsupported (the crate cannot
 //! check revocation and has no version option).
 
 use crate::Cell;
@@ -117,6 +118,17 @@ impl RustMysql {
     /// One attempt on a blocking thread; socket timeouts equal the cell timeout and the whole
     /// attempt is bounded by it (plus one second of slack) → `Hang`.
     pub async fn attempt(&self, cell: &Cell) -> Outcome {
+        if let Ok(scenario::DialedHost::Mapped(name)) = scenario::DialedHost::parse(&cell.host) {
+            // This client runs inside the harness process, whose resolver cannot be given the
+            // mapping, and the mysql crate has no option to dial one address while verifying
+            // another name: resolving `name` here could leave loopback.
+            return Outcome::Unsupported {
+                reason: format!(
+                    "in-process client: the harness process cannot map `{name}` to 127.0.0.1, \
+                     and the mysql crate cannot dial an address while verifying another name"
+                ),
+            };
+        }
         let ssl_opts = match self.ssl_opts(cell) {
             Ok(o) => o,
             Err(reason) => return Outcome::Unsupported { reason },

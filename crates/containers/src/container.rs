@@ -59,6 +59,9 @@ pub struct ContainerSpec {
     pub files: Vec<FileIn>,
     /// Its network.
     pub network: Network,
+    /// `/etc/hosts` entries `(name, address)` (`docker run --add-host`); containers that join
+    /// this one's network namespace ([`Network::Join`]) share its `/etc/hosts`.
+    pub extra_hosts: Vec<(String, std::net::IpAddr)>,
 }
 
 impl ContainerSpec {
@@ -78,6 +81,7 @@ impl ContainerSpec {
             labels: BTreeMap::new(),
             files: Vec::new(),
             network: Network::Bridge { publish: None },
+            extra_hosts: Vec::new(),
         }
     }
 
@@ -132,12 +136,20 @@ impl ContainerSpec {
             image = image.with_exposed_port(port.tcp());
         }
         let network = self.network.clone();
+        let extra_hosts: Vec<String> = self
+            .extra_hosts
+            .iter()
+            .map(|(name, ip)| format!("{name}:{ip}"))
+            .collect();
         let mut request = image
             .with_labels(self.labels)
             .with_host_config_modifier(move |hc| {
                 // Network mode is set directly: testcontainers' `with_network` would manage a
                 // "network" named `container:<id>` and try to remove it on drop (it deadlocked).
                 hc.publish_all_ports = Some(false);
+                if !extra_hosts.is_empty() {
+                    hc.extra_hosts = Some(extra_hosts.clone());
+                }
                 match &network {
                     Network::Bridge { publish } => {
                         hc.port_bindings = publish.map(|port| {

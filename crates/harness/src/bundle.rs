@@ -301,7 +301,7 @@ admin() {{ timeout 60 docker exec \"$NAME-server\" {admin} -e \"$1\" 2> >(grep -
 have_image \"$IMAGE\" || {{ echo \"image $IMAGE is not in the local engine: build ours with \\`cargo xtask images\\` or docker pull yours\" >&2; exit 1; }}
 EXTRA=()
 case \"$IMAGE\" in {repository}:*) USER_IMAGE=0 ;; *) USER_IMAGE=1; EXTRA=(-e MYSQL_ROOT_PASSWORD={password} -e MARIADB_ROOT_PASSWORD={password}) ;; esac
-docker create --name \"$NAME-server\" \"${{LABELS[@]}}\" \"${{EXTRA[@]}}\" -p 127.0.0.1::3306 \"$IMAGE\" >/dev/null || exit 1
+{add_host}docker create --name \"$NAME-server\" \"${{LABELS[@]}}\" \"${{EXTRA[@]}}\" -p 127.0.0.1::3306 \"$IMAGE\" >/dev/null || exit 1
 docker cp my.cnf \"$NAME-server:/etc/mysql/my.cnf\" >/dev/null
 docker cp server/. \"$NAME-server:{fixture_dir}\" >/dev/null
 if [ \"$USER_IMAGE\" = 1 ]; then
@@ -339,6 +339,12 @@ echo \"server $IMAGE up on 127.0.0.1:$(docker port \"$NAME-server\" 3306/tcp | h
         fixture_dir = FIXTURE_DIR,
         init = shell_quote(&servers::user_image_init_sql()),
         ready = shell_quote(flavor.ready_message),
+        add_host = scenario.client.mapped_host().map_or(String::new(), |name| format!(
+            "# the clients dial {name}: it resolves to 127.0.0.1 in the server's network namespace\n\
+             EXTRA+=(--add-host {}:{})\n",
+            shell_quote(name),
+            scenario::MAPPED_ADDRESS
+        )),
     );
     if let Some(account) = &scenario.server.account {
         let _ = writeln!(
@@ -820,7 +826,7 @@ mod tests {
         assert_eq!(cells.len(), lines.len());
         let verify_ca_reason = match MARIADB_CLI.mode(SslMode::VerifyCa) {
             clients::ModeArgs::Unsupported(reason) => reason,
-            clients::ModeArgs::Args(_) => panic!("mariadb-cli has no VERIFY_CA"),
+            _ => panic!("mariadb-cli has no VERIFY_CA"),
         };
         assert_eq!(lines[0], "mysql-cli\tDISABLED\tcli");
         assert_eq!(lines[4], "mysql-cli\tVERIFY_IDENTITY\tcli");
@@ -892,7 +898,7 @@ mod tests {
                  mariadb-cli\tVERIFY_CA\tunsupported\t{}\n",
                 match MARIADB_CLI.mode(SslMode::VerifyCa) {
                     clients::ModeArgs::Unsupported(reason) => reason,
-                    clients::ModeArgs::Args(_) => panic!("mariadb-cli has no VERIFY_CA"),
+                    _ => panic!("mariadb-cli has no VERIFY_CA"),
                 }
             )
         );

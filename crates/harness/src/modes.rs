@@ -38,6 +38,7 @@ pub async fn ssl_mode_tables(
             _ => Placement::Host {
                 fixture_dir: std::env::temp_dir(),
                 port: 0,
+                name_map: None,
             },
         };
         let driver = ExternalDriver::start(spec, &placement).await?;

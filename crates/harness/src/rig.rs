@@ -29,6 +29,9 @@ pub(crate) struct Rig {
     server: Box<Server>,
     /// Host directory with the client's view of the fixtures (in-process and host drivers).
     dir: TempDir,
+    /// Host directory with the hosts file host-run drivers resolve the scenario's mapped host
+    /// name through ([`clients::name_map`]); `None` when the host needs no mapping.
+    name_map: Option<TempDir>,
     clients: Vec<Client>,
     drivers_host: Option<DriversHost>,
     client_versions: Vec<(String, String)>,
@@ -116,10 +119,22 @@ impl Rig {
             .tempdir()
             .map_err(Error::TempDir)?;
         certgen::write_files(dir.path(), &files)?;
+        let name_map = match scenario.client.mapped_host() {
+            Some(name) => {
+                let map = tempfile::Builder::new()
+                    .prefix("mysql-tls-hosts-")
+                    .tempdir()
+                    .map_err(Error::TempDir)?;
+                clients::name_map::write_hosts_file(map.path(), name)?;
+                Some(map)
+            }
+            None => None,
+        };
         let mut rig = Rig {
             flavor,
             server,
             dir,
+            name_map,
             clients: Vec::new(),
             drivers_host: None,
             client_versions: Vec::new(),
@@ -179,6 +194,7 @@ impl Rig {
                 _ => Placement::Host {
                     fixture_dir: endpoint.fixture_dir.clone(),
                     port: endpoint.host_port,
+                    name_map: self.name_map.as_ref().map(|d| d.path().join("hosts")),
                 },
             };
             let mut driver = ExternalDriver::start(spec, &placement).await?;

@@ -251,16 +251,18 @@ impl FastPath {
     }
 }
 
-/// The server configuration a rig can be shared under (flavor + rendered my.cnf), or `None`
-/// when the scenario always needs its own fresh server.
+/// The server configuration a rig can be shared under (flavor + rendered my.cnf + the host
+/// name mapped to loopback, which the server's `/etc/hosts` and the host-run drivers' resolver
+/// carry), or `None` when the scenario always needs its own fresh server.
 pub fn reuse_key(scenario: &Scenario, flavor: &Flavor) -> Option<String> {
     if scenario.reload.is_some() || scenario.server.account.is_some() || !scenario.server.tls {
         return None;
     }
     Some(format!(
-        "{}\n{}\n{}",
+        "{}\n{}\n{}\n{}",
         flavor.name,
         flavor.user_image.unwrap_or_default(),
+        scenario.client.mapped_host().unwrap_or_default(),
         flavor.render_config(&scenario.server, containers::FIXTURE_DIR)
     ))
 }

@@ -196,6 +196,7 @@ async fn an_invalid_cell_answer_is_a_contract_error_for_the_harness() {
     let placement = Placement::Host {
         fixture_dir: std::env::temp_dir(),
         port: 1,
+        name_map: None,
     };
     let driver = common::bounded(
         "starting sh",

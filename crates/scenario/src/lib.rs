@@ -6,6 +6,7 @@
 
 mod error;
 mod file_name;
+mod host;
 mod load;
 mod model;
 mod offset;
@@ -16,6 +17,7 @@ mod x509;
 
 pub use error::Error;
 pub use file_name::{FILE_NAME_MAX, PKCS12_FILE, is_plain_file_name};
+pub use host::{DialedHost, MAPPED_ADDRESS};
 pub use load::{discover, load, parse};
 pub use model::{
     AccountSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FileFault, FileSpec, ReloadSpec, Require,

@@ -4,7 +4,6 @@
 use crate::{Error, Scenario};
 use std::{
     collections::BTreeSet,
-    net::IpAddr,
     path::{Path, PathBuf},
 };
 
@@ -304,15 +303,7 @@ fn validate_files(
             }
         }
     }
-    if !is_loopback(&s.client.host) {
-        return Err((
-            "client.host".into(),
-            format!(
-                "`{}`: clients may only dial loopback (`localhost` or 127.0.0.0/8)",
-                s.client.host
-            ),
-        ));
-    }
+    crate::DialedHost::parse(&s.client.host).map_err(|e| ("client.host".to_owned(), e))?;
     Ok(())
 }
 
@@ -322,10 +313,6 @@ fn unknown_cert(s: &Scenario, name: &str) -> String {
         "no certificate named `{name}`; defined: {}",
         known.join(", ")
     )
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

@@ -331,7 +331,9 @@ impl Default for ServerSpec {
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClientSpec {
-    /// Host name or IP the client dials (and verifies under `VERIFY_IDENTITY`); default `127.0.0.1`.
+    /// Host name or IP the client dials (and verifies under `VERIFY_IDENTITY`); default
+    /// `127.0.0.1`. A loopback IP, `localhost`, or a DNS name such as `db.example.test` that the
+    /// harness maps to 127.0.0.1 for every client ([`crate::DialedHost`]).
     pub host: String,
     /// Fixture file the client trusts as its CA bundle (trust anchor); default `ca.pem`.
     pub ca: String,
@@ -345,6 +347,16 @@ pub struct ClientSpec {
     pub key: Option<String>,
     /// `--tls-version` the client allows, e.g. `"TLSv1.2"`.
     pub tls_version: Option<String>,
+}
+
+impl ClientSpec {
+    /// The DNS name the harness must map to 127.0.0.1 for the clients, if `host` is one
+    /// (not an IP literal, not `localhost`).
+    pub fn mapped_host(&self) -> Option<&str> {
+        crate::DialedHost::parse(&self.host)
+            .ok()
+            .and_then(crate::DialedHost::mapped_name)
+    }
 }
 
 impl Default for ClientSpec {

@@ -98,6 +98,11 @@ impl Server {
         spec.network = Network::Bridge {
             publish: Some(3306),
         };
+        // A scenario host name resolves to loopback for every client in this namespace.
+        if let Some(name) = scenario.client.mapped_host() {
+            let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+            spec.extra_hosts.push((name.to_owned(), loopback));
+        }
         if flavor.user_image.is_some() {
             spec = with_user_image_setup(spec, &config);
         }

@@ -20,6 +20,7 @@ pub fn placement(fixture_dir: &std::path::Path) -> Placement {
     Placement::Host {
         fixture_dir: fixture_dir.to_owned(),
         port: 1,
+        name_map: None,
     }
 }
 

@@ -71,6 +71,7 @@ pub async fn start(specs: &[DriverSpec], labels: &RunLabels) -> Started {
             _ => Placement::Host {
                 fixture_dir: std::env::temp_dir(),
                 port: 0,
+                name_map: None,
             },
         };
         let driver = bounded(
