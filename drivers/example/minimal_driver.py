@@ -7,7 +7,9 @@ Run as `python3 minimal_driver.py`; the harness's contract test drives it agains
 import json
 import sys
 
-import pymysql
+sys.path.insert(0, "/opt/pypi")  # the clients image's PyPI wheels, PyMySQL among them
+
+import pymysql  # noqa: E402
 
 UNSUPPORTED = {"unsupported": "the minimal example implements DISABLED, VERIFY_IDENTITY and DEFAULT only"}
 HELLO = {"hello": {

@@ -1,9 +1,10 @@
 """mysqlclient (MySQLdb, a C extension on MariaDB Connector/C, libmariadb3) behind the driver
 contract (drivers/CONTRACT.md). Run as `python3 mysqlclient_driver.py`.
 
-MySQLdb 1.4 passes TLS settings as an `ssl` dict (mysql_ssl_set); it has no ssl-mode option
-with Connector/C, which verifies the server certificate (chain and name together) whenever TLS
-is on, unless an option file says `ssl-verify-server-cert=0`.
+MySQLdb 1.4 passes TLS settings as an `ssl` dict (mysql_ssl_set, which also sets
+MYSQL_OPT_SSL_ENFORCE); it has no ssl-mode option with Connector/C, which verifies the server
+certificate (chain and name together) whenever TLS is on, unless an option file says
+`ssl-verify-server-cert=0`; even then it checks the chain when given a CA.
 
 DEFAULT passes no ssl argument and no ssl_mode, and only the option file that forces TCP
 (`[client] protocol=1`, no TLS line; without it a host `localhost` would mean Connector/C's
@@ -28,9 +29,13 @@ from contract_loop import STATUS_SQL, connected, failed, options, serve, unsuppo
 
 MODES = {
     "DISABLED": options("no ssl argument (option file [client] protocol=1 (TCP) in every mode)"),
-    "PREFERRED": unsupported(
-        "no unverified opportunistic TLS with a CA: the ssl dict checks the chain (see"
-        " REQUIRED); a dict without a CA is not mapped yet"
+    # An ssl dict without a CA: mysql_ssl_set sets MYSQL_OPT_SSL_ENFORCE (use_ssl), so TLS
+    # whenever the server offers it; with ssl-verify-server-cert=0 and no CA nothing is
+    # verified (a CA would make Connector/C check the chain), and a server without TLS is
+    # refused only when verification is on (plugins/auth/my_auth.c), so plaintext then.
+    "PREFERRED": options(
+        "ssl={} (no CA; with a client certificate {'cert': C, 'key': K}), option file [client]"
+        " ssl-verify-server-cert=0; with a TLS version also tls-version=V"
     ),
     # Measured (snapshots basic/wrong-ca, basic/expired-server-cert, basic/san-mismatch,
     # server/tls-off): this checks the chain against CA (issuer, dates) but not the name, and
@@ -97,7 +102,7 @@ def attempt(cell):
     if mode != "DISABLED":
         if cell["crl"]:
             return {"outcome": "unsupported", "reason": "MySQLdb's ssl dict has no CRL key"}
-        ssl = {"ca": cell["ca"]}
+        ssl = {} if mode == "PREFERRED" else {"ca": cell["ca"]}
         if cell["cert"]:
             ssl.update(cert=cell["cert"], key=cell["key"])
         kwargs["ssl"] = ssl

@@ -27,6 +27,12 @@ const OPTION_FILE: &str = "/etc/mysql/client.cnf";
 pub enum ModeArgs {
     /// These arguments (plus the CA/cert/key/CRL/TLS-version options in every TLS mode).
     Args(&'static [&'static str]),
+    /// These arguments plus the usual options, and what the row really does (measured), for
+    /// the mode table: e.g. a row users write for REQUIRED that falls back to plaintext.
+    Noted(&'static [&'static str], &'static str),
+    /// These arguments with the cert/key/CRL/TLS-version options but no `--ssl-ca`, and why
+    /// (for the mode table): e.g. Connector/C checks the chain whenever it is given a CA.
+    WithoutCa(&'static [&'static str], &'static str),
     /// The client has no equivalent; the reason is recorded as `Outcome::Unsupported`.
     Unsupported(&'static str),
 }
@@ -52,11 +58,22 @@ impl CliProgram {
         SslMode::ALL
             .iter()
             .map(|&m| {
+                let ca = if m.takes_tls_options() {
+                    " --ssl-ca=CA"
+                } else {
+                    ""
+                };
                 let mapping = match self.mode(m) {
                     ModeArgs::Args([]) => {
                         ModeMapping::Options("no --ssl option (the client's default)".to_owned())
                     }
-                    ModeArgs::Args(args) => ModeMapping::Options(args.join(" ")),
+                    ModeArgs::Args(args) => ModeMapping::Options(format!("{}{ca}", args.join(" "))),
+                    ModeArgs::Noted(args, note) => {
+                        ModeMapping::Options(format!("{}{ca} ({note})", args.join(" ")))
+                    }
+                    ModeArgs::WithoutCa(args, why) => {
+                        ModeMapping::Options(format!("{} ({why})", args.join(" ")))
+                    }
                     ModeArgs::Unsupported(why) => ModeMapping::Unsupported(why.to_owned()),
                 };
                 (m, mapping)
@@ -71,8 +88,9 @@ impl CliProgram {
     ///
     /// Errors: the reason this client has no equivalent of the cell's ssl-mode.
     pub fn argv(&self, cell: &Cell) -> Result<Vec<String>, &'static str> {
-        let mode_args = match self.mode(cell.ssl_mode) {
-            ModeArgs::Args(args) => args,
+        let (mode_args, with_ca) = match self.mode(cell.ssl_mode) {
+            ModeArgs::Args(args) | ModeArgs::Noted(args, _) => (args, true),
+            ModeArgs::WithoutCa(args, _) => (args, false),
             ModeArgs::Unsupported(reason) => return Err(reason),
         };
         let mut argv = vec![
@@ -86,7 +104,9 @@ impl CliProgram {
         ];
         argv.extend(mode_args.iter().map(|a| (*a).to_owned()));
         if cell.ssl_mode.takes_tls_options() {
-            argv.push(format!("--ssl-ca={FIXTURE_DIR}/{}", cell.ca));
+            if with_ca {
+                argv.push(format!("--ssl-ca={FIXTURE_DIR}/{}", cell.ca));
+            }
             if let Some(crl) = &cell.crl {
                 argv.push(format!("--ssl-crl={FIXTURE_DIR}/{crl}"));
             }
@@ -148,18 +168,25 @@ pub const MYSQL_CLI: CliProgram = CliProgram {
 };
 
 /// The `mariadb` CLI from MariaDB 11.8 (Debian trixie `mariadb-client-core`, Connector/C).
-/// It has `--ssl`/`--skip-ssl` and `--[skip-]ssl-verify-server-cert`, no `--ssl-mode`, so
-/// PREFERRED and REQUIRED map to the same arguments and VERIFY_CA has no equivalent.
+/// It has `--ssl`/`--skip-ssl` and `--[skip-]ssl-verify-server-cert`, no `--ssl-mode`:
+/// PREFERRED and REQUIRED are the same arguments, PREFERRED without a CA (Connector/C checks the
+/// chain whenever it has one: plugins/auth/my_auth.c fails on a chain error when `ssl_ca` or
+/// `ssl_capath` is set, even with verification off), and VERIFY_CA has no equivalent.
 pub const MARIADB_CLI: CliProgram = CliProgram {
     name: "mariadb-cli",
     image: &containers::recipes::MARIADB_11_8,
     binary: "mariadb",
     modes: [
         ModeArgs::Args(&["--skip-ssl"]),
-        ModeArgs::Args(&["--ssl", "--skip-ssl-verify-server-cert"]),
-        // What users write to require TLS without verification. Observed: against a server
-        // without TLS it connects in plaintext, i.e. it behaves like PREFERRED; the snapshots show it.
-        ModeArgs::Args(&["--ssl", "--skip-ssl-verify-server-cert"]),
+        ModeArgs::WithoutCa(
+            &["--ssl", "--skip-ssl-verify-server-cert"],
+            "no --ssl-ca: given a CA, Connector/C checks the chain even without verification",
+        ),
+        // What users write to require TLS without verification.
+        ModeArgs::Noted(
+            &["--ssl", "--skip-ssl-verify-server-cert"],
+            "measured: chain checked against the CA, name not; plaintext when the server has no TLS",
+        ),
         ModeArgs::Unsupported(
             "--ssl-verify-server-cert checks chain and host name together; no CA-only mode",
         ),
@@ -389,11 +416,8 @@ mod tests {
 
     #[rstest]
     #[case::disabled(SslMode::Disabled, &["--skip-ssl"])]
-    #[case::preferred(
-        SslMode::Preferred,
-        &["--ssl", "--skip-ssl-verify-server-cert", "--ssl-ca=/etc/mysql/tls/ca.pem"]
-    )]
-    #[case::required_is_spelled_like_preferred(
+    #[case::preferred_has_no_ca(SslMode::Preferred, &["--ssl", "--skip-ssl-verify-server-cert"])]
+    #[case::required_is_preferred_with_a_ca(
         SslMode::Required,
         &["--ssl", "--skip-ssl-verify-server-cert", "--ssl-ca=/etc/mysql/tls/ca.pem"]
     )]
@@ -444,7 +468,7 @@ mod tests {
         assert_eq!(
             MARIADB_CLI.mode_table().get(&SslMode::VerifyIdentity),
             Some(&ModeMapping::Options(
-                "--ssl --ssl-verify-server-cert".to_owned()
+                "--ssl --ssl-verify-server-cert --ssl-ca=CA".to_owned()
             ))
         );
         assert_eq!(MYSQL_CLI.mode_table().len(), 6);
@@ -469,21 +493,24 @@ mod tests {
         #[case] mode: SslMode,
     ) {
         let argv = program.argv(&cell_with_files(mode)).expect("supported");
-        let ModeArgs::Args(mode_args) = program.mode(mode) else {
-            panic!("{mode} is supported");
+        let (mode_args, with_ca) = match program.mode(mode) {
+            ModeArgs::Args(args) | ModeArgs::Noted(args, _) => (args, true),
+            ModeArgs::WithoutCa(args, _) => (args, false),
+            ModeArgs::Unsupported(_) => panic!("{mode} is supported"),
         };
         let tls = tls_part(&argv);
         assert_eq!(&tls[..mode_args.len()], mode_args);
-        assert_eq!(
-            tls[mode_args.len()..],
-            [
-                "--ssl-ca=/etc/mysql/tls/chain.pem",
+        let ca = with_ca.then_some("--ssl-ca=/etc/mysql/tls/chain.pem");
+        let rest: Vec<&str> = ca
+            .into_iter()
+            .chain([
                 "--ssl-crl=/etc/mysql/tls/crl.pem",
                 "--ssl-cert=/etc/mysql/tls/client-cert.pem",
                 "--ssl-key=/etc/mysql/tls/client-key.pem",
                 "--tls-version=TLSv1.2",
-            ]
-        );
+            ])
+            .collect();
+        assert_eq!(tls[mode_args.len()..], rest);
     }
 
     #[rstest]
