@@ -35,7 +35,7 @@ MODES = {
     # refused only when verification is on (plugins/auth/my_auth.c), so plaintext then.
     "PREFERRED": options(
         "ssl={} (no CA; with a client certificate {'cert': C, 'key': K}), option file [client]"
-        " ssl-verify-server-cert=0; with a TLS version also tls-version=V"
+        " ssl-verify-server-cert=0; with a TLS version also tls-version=V, with a CRL ssl-crl=CRL"
     ),
     # Measured (snapshots basic/wrong-ca, basic/expired-server-cert, basic/san-mismatch,
     # server/tls-off): this checks the chain against CA (issuer, dates) but not the name, and
@@ -43,8 +43,8 @@ MODES = {
     # not: it verifies more and requires less.
     "REQUIRED": options(
         "ssl={'ca': CA}, option file [client] ssl-verify-server-cert=0; with a TLS version also"
-        " tls-version=V (measured: chain checked, name not, plaintext when the server has no"
-        " TLS)"
+        " tls-version=V, with a CRL ssl-crl=CRL (measured: chain checked, name not, plaintext"
+        " when the server has no TLS)"
     ),
     "VERIFY_CA": unsupported(
         "ssl-verify-server-cert=0 checks the chain but falls back to plaintext; =1 checks the"
@@ -52,7 +52,7 @@ MODES = {
     ),
     "VERIFY_IDENTITY": options(
         "ssl={'ca': CA}, option file [client] ssl-verify-server-cert=1; with a TLS version"
-        " also tls-version=V"
+        " also tls-version=V, with a CRL ssl-crl=CRL"
     ),
     "DEFAULT": options(
         "no ssl argument: MySQLdb.connect(host, port, user, passwd, connect_timeout,"
@@ -66,12 +66,13 @@ TLS_ENVIRONMENT = ("MARIADB_TLS_DISABLE_PEER_VERIFICATION",)
 OPTION_FILES = {}
 
 
-def option_file(verify, tls_version=None):
+def option_file(verify, tls_version=None, crl=None):
     """A `[client]` option file: TCP even for host `localhost` (Connector/C would otherwise use
     the Unix socket, as the mysql CLI's --protocol=TCP avoids too) and, for TLS modes
     (`verify` not None), Connector/C's server certificate verification and the allowed TLS
-    versions (`tls-version`, MARIADB_OPT_TLS_VERSION, as MySQL's --tls-version spells them)."""
-    key = (verify, tls_version)
+    versions (`tls-version`, MARIADB_OPT_TLS_VERSION, as MySQL's --tls-version spells them) and
+    a CRL (`ssl-crl`, MYSQL_OPT_SSL_CRL; MySQLdb's ssl dict has no crl key)."""
+    key = (verify, tls_version, crl)
     if key not in OPTION_FILES:
         fd, path = tempfile.mkstemp(suffix=".cnf")
         # MYSQL_PROTOCOL_TCP: Connector/C reads `protocol` from option files as a number.
@@ -80,6 +81,8 @@ def option_file(verify, tls_version=None):
             lines.append(f"ssl-verify-server-cert={1 if verify else 0}")
             if tls_version:
                 lines.append(f"tls-version={tls_version}")
+            if crl:
+                lines.append(f"ssl-crl={crl}")
         with os.fdopen(fd, "w") as f:
             f.write("\n".join(lines) + "\n")
         OPTION_FILES[key] = path
@@ -100,13 +103,13 @@ def attempt(cell):
     if mode == "DEFAULT":  # the kwargs above and the TCP-only option file, nothing else
         return connect_and_query(kwargs, hide=TLS_ENVIRONMENT)
     if mode != "DISABLED":
-        if cell["crl"]:
-            return {"outcome": "unsupported", "reason": "MySQLdb's ssl dict has no CRL key"}
         ssl = {} if mode == "PREFERRED" else {"ca": cell["ca"]}
         if cell["cert"]:
             ssl.update(cert=cell["cert"], key=cell["key"])
         kwargs["ssl"] = ssl
-        kwargs["read_default_file"] = option_file(mode == "VERIFY_IDENTITY", cell["tls_version"])
+        kwargs["read_default_file"] = option_file(
+            mode == "VERIFY_IDENTITY", cell["tls_version"], cell["crl"]
+        )
     return connect_and_query(kwargs)
 
 

@@ -10,6 +10,12 @@ import pymysql  # noqa: E402
 
 from contract_loop import STATUS_SQL, connected, failed, options, serve  # noqa: E402
 
+# What the SSLContext of a TLS version or CRL adds (see `context`).
+CONTEXT_EXTRAS = (
+    ", minimum_version, maximum_version; load_verify_locations(CRL),"
+    " verify_flags |= VERIFY_CRL_CHECK_LEAF)"
+)
+
 MODES = {
     "DISABLED": options("ssl_disabled=True"),
     # PyMySQL 1.2+ with no ssl argument is PREFERRED by its own account
@@ -19,19 +25,19 @@ MODES = {
     # mandatory (_ssl_required), so PREFERRED passes none: not the CA, not a client certificate.
     "PREFERRED": options(
         "no ssl argument (PyMySQL 1.2+: TLS when the server offers it, unverified, else"
-        " plaintext; a client certificate or TLS version would make TLS mandatory)"
+        " plaintext; a client certificate, TLS version or CRL would make TLS mandatory)"
     ),
     "REQUIRED": options(
-        "ssl_ca=CA, ssl_verify_cert=False, ssl_verify_identity=False; with a TLS version"
-        " ssl=SSLContext(cafile=CA, verify_mode=CERT_NONE, minimum_version, maximum_version)"
+        "ssl_ca=CA, ssl_verify_cert=False, ssl_verify_identity=False; with a TLS version or a"
+        " CRL ssl=SSLContext(cafile=CA, verify_mode=CERT_NONE" + CONTEXT_EXTRAS
     ),
     "VERIFY_CA": options(
-        "ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=False; with a TLS version"
-        " ssl=SSLContext(cafile=CA, verify_mode=CERT_REQUIRED, minimum_version, maximum_version)"
+        "ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=False; with a TLS version or a"
+        " CRL ssl=SSLContext(cafile=CA, verify_mode=CERT_REQUIRED" + CONTEXT_EXTRAS
     ),
     "VERIFY_IDENTITY": options(
-        "ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True; with a TLS version"
-        " ssl=SSLContext(cafile=CA, check_hostname=True, minimum_version, maximum_version)"
+        "ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True; with a TLS version or a"
+        " CRL ssl=SSLContext(cafile=CA, check_hostname=True" + CONTEXT_EXTRAS
     ),
     # PyMySQL reads no environment variable and no option file unless read_default_file or
     # read_default_group is passed (pymysql/connections.py, Connection.__init__). Without any
@@ -56,14 +62,18 @@ TLS_VERSIONS = {
 
 
 def context(cell, mode):
-    """The SSLContext a user passes as `ssl=` to limit TLS versions: the cell's CA, the mode's
-    verification, the cell's version list as minimum..maximum, its client certificate."""
-    versions = [TLS_VERSIONS[v] for v in cell["tls_version"].split(",") if v in TLS_VERSIONS]
+    """The SSLContext a user passes as `ssl=` to limit TLS versions or check a CRL (PyMySQL's
+    ssl_* arguments have neither): the cell's CA, the mode's verification, the cell's version
+    list as minimum..maximum, its CRL (checked for the leaf), its client certificate."""
+    versions = [TLS_VERSIONS[v] for v in (cell["tls_version"] or "").split(",") if v in TLS_VERSIONS]
     ctx = ssl.create_default_context(cafile=cell["ca"])
     ctx.check_hostname = mode == "VERIFY_IDENTITY"
     ctx.verify_mode = ssl.CERT_NONE if mode == "REQUIRED" else ssl.CERT_REQUIRED
     if versions:
         ctx.minimum_version, ctx.maximum_version = min(versions), max(versions)
+    if cell["crl"]:
+        ctx.load_verify_locations(cafile=cell["crl"])
+        ctx.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
     if cell["cert"]:
         ctx.load_cert_chain(cell["cert"], cell["key"])
     return ctx
@@ -72,13 +82,11 @@ def context(cell, mode):
 def attempt(cell):
     mode = cell["ssl_mode"]
     if mode not in ("DISABLED", "DEFAULT"):  # no TLS option in these two: none is missing
-        if cell["crl"]:
-            return {"outcome": "unsupported", "reason": "PyMySQL has no CRL option"}
-        if mode == "PREFERRED" and (cell["cert"] or cell["tls_version"]):
+        if mode == "PREFERRED" and (cell["cert"] or cell["tls_version"] or cell["crl"]):
             return {
                 "outcome": "unsupported",
-                "reason": "PyMySQL takes a client certificate or TLS version only through ssl"
-                " options, which make TLS mandatory: no PREFERRED with them",
+                "reason": "PyMySQL takes a client certificate, TLS version or CRL only through"
+                " ssl options, which make TLS mandatory: no PREFERRED with them",
             }
     kwargs = dict(
         host=cell["host"],
@@ -92,7 +100,7 @@ def attempt(cell):
         kwargs["ssl_disabled"] = True
     elif mode in ("PREFERRED", "DEFAULT"):
         pass  # no ssl argument: PyMySQL's own PREFERRED
-    elif cell["tls_version"]:
+    elif cell["tls_version"] or cell["crl"]:
         kwargs["ssl"] = context(cell, mode)
     else:
         kwargs.update(
