@@ -169,9 +169,9 @@ pub const MYSQL_CLI: CliProgram = CliProgram {
 
 /// The `mariadb` CLI from MariaDB 11.8 (Debian trixie `mariadb-client-core`, Connector/C).
 /// It has `--ssl`/`--skip-ssl` and `--[skip-]ssl-verify-server-cert`, no `--ssl-mode`:
-/// PREFERRED and REQUIRED are the same arguments, PREFERRED without a CA (Connector/C checks the
-/// chain whenever it has one: plugins/auth/my_auth.c fails on a chain error when `ssl_ca` or
-/// `ssl_capath` is set, even with verification off), and VERIFY_CA has no equivalent.
+/// PREFERRED and REQUIRED are the same arguments, PREFERRED without a CA (Connector/C verifies
+/// whenever it has one, even with verification off: plugins/auth/my_auth.c fails on a
+/// verification error when `ssl_ca` or `ssl_capath` is set), and VERIFY_CA has no equivalent.
 pub const MARIADB_CLI: CliProgram = CliProgram {
     name: "mariadb-cli",
     image: &containers::recipes::MARIADB_11_8,
@@ -180,12 +180,13 @@ pub const MARIADB_CLI: CliProgram = CliProgram {
         ModeArgs::Args(&["--skip-ssl"]),
         ModeArgs::WithoutCa(
             &["--ssl", "--skip-ssl-verify-server-cert"],
-            "no --ssl-ca: given a CA, Connector/C checks the chain even without verification",
+            "no --ssl-ca: given a CA, Connector/C verifies even with verification off",
         ),
         // What users write to require TLS without verification.
         ModeArgs::Noted(
             &["--ssl", "--skip-ssl-verify-server-cert"],
-            "measured: chain checked against the CA, name not; plaintext when the server has no TLS",
+            "measured: with a CA, chain and name checked (the name not for the host strings \
+             127.0.0.1 and ::1); plaintext when the server has no TLS",
         ),
         ModeArgs::Unsupported(
             "--ssl-verify-server-cert checks chain and host name together; no CA-only mode",

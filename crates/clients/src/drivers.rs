@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 /// The clients image: Debian sid with the runtimes and libraries the external drivers use
 /// (images/clients/packages), the `drivers/` directory at `/opt/drivers`, and the current PyPI
-/// releases of mysql-connector-python (its C extension is not in Debian) and PyMySQL (Debian
-/// lags behind), unpacked at `/opt/pypi`.
+/// releases of mysql-connector-python (its C extension is not in Debian), PyMySQL and
+/// mysqlclient (built from source against the image's MariaDB Connector/C; Debian lags behind)
+/// at `/opt/pypi`.
 pub const CLIENTS_IMAGE: containers::ImageRecipe = containers::ImageRecipe {
     repository: "mysql-tls-harness/clients",
     flavor: "clients",
@@ -29,6 +30,12 @@ pub const CLIENTS_IMAGE: containers::ImageRecipe = containers::ImageRecipe {
         python: "3.14",
         platform: "manylinux_2_28_x86_64",
         requirements: &["mysql-connector-python==26.10.0", "PyMySQL==1.2.4"],
+        // mysqlclient ships no Linux wheel; the Dockerfile builds it against libmariadb-dev.
+        sdists: &["mysqlclient==2.3.2"],
+        sdist_env: &[
+            ("MYSQLCLIENT_CFLAGS", "-I/usr/include/mariadb"),
+            ("MYSQLCLIENT_LDFLAGS", "-lmariadb"),
+        ],
     }),
 };
 

@@ -44,6 +44,14 @@ pub struct Wheels {
     pub platform: &'static str,
     /// Exact requirements, e.g. `mysql-connector-python==26.7.0` (no dependencies are resolved).
     pub requirements: &'static [&'static str],
+    /// Exact requirements fetched as source distributions (`.tar.gz` in `wheels/`), for
+    /// packages PyPI ships only as source on Linux, e.g. `mysqlclient==2.3.2`; the Dockerfile
+    /// builds them offline against the image's own libraries.
+    pub sdists: &'static [&'static str],
+    /// Environment for fetching `sdists`: pip runs each sdist's metadata step on the host, and
+    /// some need it to find their C library there (mysqlclient reads `MYSQLCLIENT_CFLAGS` and
+    /// `MYSQLCLIENT_LDFLAGS` instead of asking pkg-config; nothing is compiled on the host).
+    pub sdist_env: &'static [(&'static str, &'static str)],
 }
 
 impl ImageRecipe {
@@ -64,9 +72,19 @@ impl ImageRecipe {
             parts.extend([name.as_str(), body.as_str()]);
         }
         // Absent fields add nothing, so older recipes keep their tags.
-        let wheel_parts = self
-            .wheels
-            .map(|w| format!("{} {} {}", w.python, w.platform, w.requirements.join(" ")));
+        let wheel_parts = self.wheels.map(|w| {
+            let sdists = if w.sdists.is_empty() {
+                String::new()
+            } else {
+                format!(" sdist {}", w.sdists.join(" "))
+            };
+            format!(
+                "{} {} {}{sdists}",
+                w.python,
+                w.platform,
+                w.requirements.join(" ")
+            )
+        });
         if let Some(w) = &wheel_parts {
             parts.push(w);
         }
@@ -228,6 +246,16 @@ impl ImageRecipe {
                 .arg(&wheels_dir)
                 .args(wheels.requirements))
             .map_err(|d| fail("pip download", d))?;
+            if !wheels.sdists.is_empty() {
+                tracing::info!(sdists = ?wheels.sdists, "pip download (source)");
+                run(Command::new("python3")
+                    .args(["-m", "pip", "download", "--quiet", "--no-deps"])
+                    .args(["--no-binary=:all:", "--dest"])
+                    .arg(&wheels_dir)
+                    .args(wheels.sdists)
+                    .envs(wheels.sdist_env.iter().copied()))
+                .map_err(|d| fail("pip download (source)", d))?;
+            }
         }
         tracing::info!(%reference, "docker build");
         crate::docker::build(&context, &base, &reference)
