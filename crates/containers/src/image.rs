@@ -54,9 +54,24 @@ pub struct Wheels {
     pub sdist_env: &'static [(&'static str, &'static str)],
 }
 
+/// Tags already computed by this process, by `repository` and `flavor` ([`ImageRecipe::tag`]).
+static TAGS: std::sync::Mutex<std::collections::BTreeMap<(&str, &str), String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
 impl ImageRecipe {
-    /// Content tag: `<flavor>-<first 12 hex of SHA-256 over every input>`.
+    /// Content tag: `<flavor>-<first 12 hex of SHA-256 over every input>`, computed once per
+    /// process and then remembered, so every container of a run uses the image the run
+    /// ensured at its start, even when `context_paths` (e.g. a driver under `drivers/`) are
+    /// edited meanwhile; the next process sees the edit and builds a new image.
     pub fn tag(&self) -> String {
+        let mut tags = TAGS.lock().unwrap_or_else(|p| p.into_inner());
+        tags.entry((self.repository, self.flavor))
+            .or_insert_with(|| self.content_tag())
+            .clone()
+    }
+
+    /// The tag of the inputs as they are on disk now (what [`Self::tag`] remembers).
+    pub fn content_tag(&self) -> String {
         let mut parts = vec![
             self.repository,
             self.flavor,
@@ -420,6 +435,30 @@ fn mirror_in(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_process_keeps_the_tag_it_computed_first_while_the_inputs_change() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let driver = dir.path().join("driver.py");
+        std::fs::write(&driver, "print(1)").expect("write");
+        // An absolute context path (joining it to the workspace root keeps it as is).
+        let path: &'static str = Box::leak(dir.path().display().to_string().into_boxed_str());
+        let paths: &'static [&'static str] = Box::leak(vec![path].into_boxed_slice());
+        let recipe = ImageRecipe {
+            repository: "mysql-tls-harness/tag-memo-test",
+            flavor: "memo",
+            suite: "sid",
+            packages: "",
+            dockerfile: "",
+            context: &[],
+            context_paths: paths,
+            wheels: None,
+        };
+        let first = recipe.tag();
+        std::fs::write(&driver, "print(2)").expect("edit");
+        assert_eq!(recipe.tag(), first, "remembered for this process");
+        assert_ne!(recipe.content_tag(), first, "the edit is a new content tag");
+    }
 
     #[test]
     fn context_files_skip_build_outputs_and_hidden_files_and_copy_alike() {
