@@ -31,7 +31,7 @@ pub enum ModeArgs {
     /// the mode table: e.g. a row users write for REQUIRED that falls back to plaintext.
     Noted(&'static [&'static str], &'static str),
     /// These arguments with the cert/key/CRL/TLS-version options but no `--ssl-ca`, and why
-    /// (for the mode table): e.g. Connector/C checks the chain whenever it is given a CA.
+    /// (for the mode table): e.g. Connector/C verifies whenever it is given a CA.
     WithoutCa(&'static [&'static str], &'static str),
     /// The client has no equivalent; the reason is recorded as `Outcome::Unsupported`.
     Unsupported(&'static str),

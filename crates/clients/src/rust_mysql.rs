@@ -9,8 +9,8 @@
 //! A client certificate is given as the harness's PKCS#12 bundle of it
 //! (`ClientIdentity::new(P12).with_password(..)`: native-tls takes identities only so).
 //! A scenario host name other than `localhost` or a loopback IP is unsupported (see
-//! [`RustMysql::attempt`]). A scenario CRL or client TLS version makes every TLS mode unsupported (the crate cannot
-//! check revocation and has no version option).
+//! [`RustMysql::attempt`]). A scenario CRL or client TLS version makes every TLS mode
+//! unsupported (the crate cannot check revocation and has no version option).
 
 use crate::Cell;
 use mysql::{ClientIdentity, Conn, OptsBuilder, SslOpts, prelude::Queryable};

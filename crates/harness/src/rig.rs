@@ -29,9 +29,10 @@ pub(crate) struct Rig {
     server: Box<Server>,
     /// Host directory with the client's view of the fixtures (in-process and host drivers).
     dir: TempDir,
-    /// Host directory with the hosts file host-run drivers resolve the scenario's mapped host
-    /// name through ([`clients::name_map`]); `None` when the host needs no mapping.
-    name_map: Option<TempDir>,
+    /// The hosts file host-run drivers resolve the scenario's mapped host name through
+    /// ([`clients::name_map`]), and the directory holding it; `None` when the host needs no
+    /// mapping.
+    name_map: Option<(TempDir, std::path::PathBuf)>,
     clients: Vec<Client>,
     drivers_host: Option<DriversHost>,
     client_versions: Vec<(String, String)>,
@@ -125,8 +126,8 @@ impl Rig {
                     .prefix("mysql-tls-hosts-")
                     .tempdir()
                     .map_err(Error::TempDir)?;
-                clients::name_map::write_hosts_file(map.path(), name)?;
-                Some(map)
+                let hosts = clients::name_map::write_hosts_file(map.path(), name)?;
+                Some((map, hosts))
             }
             None => None,
         };
@@ -194,7 +195,7 @@ impl Rig {
                 _ => Placement::Host {
                     fixture_dir: endpoint.fixture_dir.clone(),
                     port: endpoint.host_port,
-                    name_map: self.name_map.as_ref().map(|d| d.path().join("hosts")),
+                    name_map: self.name_map.as_ref().map(|(_, hosts)| hosts.clone()),
                 },
             };
             let mut driver = ExternalDriver::start(spec, &placement).await?;

@@ -3,10 +3,10 @@
 //! `/etc/hosts` entry; host-run drivers: nss_wrapper), so a name never reaches a resolver
 //! that could send it beyond loopback.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
-/// The address every mapped name ([`DialedHost::Mapped`]) resolves to.
-pub const MAPPED_ADDRESS: &str = "127.0.0.1";
+/// The address every mapped name ([`DialedHost::Mapped`]) resolves to: 127.0.0.1.
+pub const MAPPED_ADDRESS: Ipv4Addr = Ipv4Addr::LOCALHOST;
 
 /// What `client.host` is, once checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -100,7 +100,7 @@ impl Server {
         };
         // A scenario host name resolves to loopback for every client in this namespace.
         if let Some(name) = scenario.client.mapped_host() {
-            let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+            let loopback = std::net::IpAddr::V4(scenario::MAPPED_ADDRESS);
             spec.extra_hosts.push((name.to_owned(), loopback));
         }
         if flavor.user_image.is_some() {
