@@ -2,7 +2,12 @@
 adding a driver in any language. It uses PyMySQL and supports three ssl-modes (DISABLED,
 VERIFY_IDENTITY and DEFAULT, which no driver may declare unsupported); the harness answers the
 other three `unsupported` from the hello's table without asking. Standard library + PyMySQL.
-Run as `python3 minimal_driver.py`; the harness's contract test drives it against a real server."""
+Run as `python3 minimal_driver.py`; the harness's contract test drives it against a real server.
+
+`--ignore-verify-identity` plants a defect for the ssl-mode contract's own test: the driver calls
+itself `careless-example`, and its VERIFY_IDENTITY checks the chain but not the host name
+(ssl_verify_identity=False), the insecure violation `cargo xtask matrix --fail-on insecure` must
+catch (xtask/tests/fail_on_insecure.rs). Never use it for anything else."""
 
 import json
 import sys
@@ -11,14 +16,17 @@ sys.path.insert(0, "/opt/pypi")  # the clients image's PyPI wheels, PyMySQL amon
 
 import pymysql  # noqa: E402
 
+CARELESS = "--ignore-verify-identity" in sys.argv[1:]
 UNSUPPORTED = {"unsupported": "the minimal example implements DISABLED, VERIFY_IDENTITY and DEFAULT only"}
 HELLO = {"hello": {
-    "driver": "minimal-example",
+    "driver": "careless-example" if CARELESS else "minimal-example",
     "version": pymysql.__version__,
     "runtime": f"Python {sys.version.split()[0]}",
     "modes": {"DISABLED": {"options": "ssl_disabled=True"}, "PREFERRED": UNSUPPORTED,
               "REQUIRED": UNSUPPORTED, "VERIFY_CA": UNSUPPORTED,
-              "VERIFY_IDENTITY": {"options": "ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity=True"},
+              "VERIFY_IDENTITY": {"options": "ssl_ca=CA, ssl_verify_cert=True, ssl_verify_identity="
+                                             + ("False (planted defect: --ignore-verify-identity)"
+                                                if CARELESS else "True")},
               # DEFAULT: the library with no TLS option of any kind (PyMySQL reads no option file
               # unless asked and no environment variable); the cell's ca..tls_version are null.
               "DEFAULT": {"options": "no ssl argument: "
@@ -61,7 +69,7 @@ def attempt(cell):
     ssl = ({} if mode == "DEFAULT"  # no ssl argument at all, not even ssl_disabled
            else {"ssl_disabled": True} if mode == "DISABLED"
            else {"ssl_disabled": False, "ssl_ca": cell.get("ca"), "ssl_verify_cert": True,
-                 "ssl_verify_identity": True})
+                 "ssl_verify_identity": not CARELESS})
     conn = pymysql.connect(host=cell["host"], port=cell["port"], user=cell["user"],
                            password=cell["password"], connect_timeout=cell["timeout_ms"] / 1000,
                            **ssl)

@@ -5,7 +5,7 @@
 //! after removing the run's containers).
 
 use anyhow::bail;
-use runner::{Ending, Options, Outputs, RunPath};
+use runner::{Ending, FailOn, Options, Outputs, RunPath};
 use scenario::SslMode;
 use std::{path::PathBuf, time::Duration};
 
@@ -84,6 +84,24 @@ pub struct Args {
     /// is committed.
     #[arg(long, value_name = "NAME:TAG", conflicts_with = "flavor")]
     image: Option<String>,
+    /// Which verdicts of the ssl-mode contract fail the run: `insecure` (default) fails on an
+    /// insecure violation that snapshots/violations.toml does not explain (with `--baseline`:
+    /// only one the baseline did not have); `nothing` only reports them.
+    #[arg(long, value_name = "WHAT", default_value = "insecure", value_parser = parse_fail_on)]
+    fail_on: FailOn,
+    /// External drivers from this file instead of drivers/drivers.toml (same format,
+    /// drivers/CONTRACT.md), e.g. your own driver, or one pinned to another release.
+    #[arg(long, value_name = "FILE")]
+    drivers: Option<PathBuf>,
+}
+
+/// `insecure` or `nothing`.
+fn parse_fail_on(text: &str) -> Result<FailOn, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "insecure" => Ok(FailOn::Insecure),
+        "nothing" | "none" => Ok(FailOn::Nothing),
+        _ => Err(format!("`{text}`: expected `insecure` or `nothing`")),
+    }
 }
 
 /// An ssl-mode as MySQL spells it (case-insensitive, `-` or `_`).
@@ -137,6 +155,8 @@ impl Args {
                 html: self.html,
                 baseline: self.baseline,
             },
+            fail_on: self.fail_on,
+            drivers: self.drivers,
         }
     }
 }
@@ -147,9 +167,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Ending::Completed {
             faults: 0,
             mismatches: 0,
+            insecure: 0,
         } => Ok(()),
-        Ending::Completed { faults, mismatches } => {
-            bail!("matrix failed: {mismatches} snapshot mismatch(es), {faults} harness fault(s)")
+        Ending::Completed {
+            faults,
+            mismatches,
+            insecure,
+        } => {
+            bail!(
+                "matrix failed: {mismatches} snapshot mismatch(es), {faults} harness fault(s), \
+                 {insecure} unreviewed insecure violation(s)"
+            )
         }
         Ending::Stopped { stop, .. } => std::process::exit(stop.exit_code()),
     }

@@ -180,6 +180,7 @@ mod tests {
                 })
                 .collect(),
             reused_server: false,
+            facts: None,
         }
     }
 

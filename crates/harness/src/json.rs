@@ -79,6 +79,9 @@ pub struct RunRecord {
     pub reproduced_by: Option<String>,
     /// Whether this run used a server reused from an earlier scenario.
     pub reused_server: bool,
+    /// What the cells were judged against (`None` only in reports built by hand).
+    #[serde(default)]
+    pub facts: Option<verdict::Facts>,
     /// Container start → ready, milliseconds (0 when reused or failed to start).
     pub boot_ms: u64,
     /// Client → version string, as each client reported it.
@@ -119,6 +122,29 @@ pub struct Cell {
     /// (`None` when the cell agrees, the run was not compared, or the snapshot lacks the cell).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot_expected: Option<String>,
+    /// The cell's verdict under the ssl-mode contract (`None` when the run has no facts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<verdict::Verdict>,
+    /// For an insecure violation: the reviewed explanation (`snapshots/violations.toml`), or
+    /// `None` when it is new and unreviewed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<Reviewed>,
+}
+
+/// The reviewed explanation of an insecure violation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Reviewed {
+    /// Why the client does it.
+    pub why: String,
+    /// The upstream report, if one exists.
+    pub upstream: Option<String>,
+}
+
+impl Cell {
+    /// Whether the cell is an insecure violation no reviewed entry explains.
+    pub fn unreviewed_insecure(&self) -> bool {
+        matches!(self.verdict, Some(verdict::Verdict::Insecure { .. })) && self.reviewed.is_none()
+    }
 }
 
 impl Cell {
@@ -134,8 +160,13 @@ fn ms(d: std::time::Duration) -> u64 {
 
 impl RunRecord {
     /// The record of `report`, with its snapshot comparison (`None`: not compared). When the
-    /// snapshot differs, each differing cell carries the committed text.
-    pub fn new(report: &ScenarioReport, snapshot: Option<SnapshotCheck>) -> Self {
+    /// snapshot differs, each differing cell carries the committed text. Each cell carries its
+    /// verdict, and an insecure one its explanation from `reviewed` when listed there.
+    pub fn new(
+        report: &ScenarioReport,
+        snapshot: Option<SnapshotCheck>,
+        reviewed: &verdict::Reviewed,
+    ) -> Self {
         let committed = (snapshot == Some(SnapshotCheck::Differs))
             .then(|| crate::committed_snapshot(&report.scenario, report.flavor))
             .flatten()
@@ -173,6 +204,7 @@ impl RunRecord {
                 .as_ref()
                 .and_then(|reported| crate::reproduced_by(report, reported)),
             reused_server: report.reused_server,
+            facts: report.facts.clone(),
             boot_ms: ms(report.boot_time),
             client_versions: report.client_versions.iter().cloned().collect(),
             snapshot: match snapshot {
@@ -186,7 +218,25 @@ impl RunRecord {
                 .iter()
                 .map(|row| {
                     let text = row.outcome.to_string();
+                    let verdict = report.verdict(row);
+                    let reviewed = match &verdict {
+                        Some(verdict::Verdict::Insecure { broken, .. }) => reviewed
+                            .explain(
+                                &row.client,
+                                row.ssl_mode,
+                                *broken,
+                                &report.scenario,
+                                report.flavor,
+                            )
+                            .map(|v| Reviewed {
+                                why: v.why.clone(),
+                                upstream: v.upstream.clone(),
+                            }),
+                        _ => None,
+                    };
                     Cell {
+                        verdict,
+                        reviewed,
                         client: row.client.clone(),
                         ssl_mode: row.ssl_mode,
                         snapshot_expected: expected(&row.client, row.ssl_mode, &text),
@@ -224,6 +274,18 @@ impl MatrixReport {
             .iter()
             .flat_map(|r| r.cells.iter().map(move |c| (r, c)))
     }
+}
+
+/// The verdicts of `report` counted per flavor, client and ssl-mode (cells without a verdict
+/// left out).
+pub fn scorecard(report: &MatrixReport) -> verdict::Scorecard {
+    let mut card = verdict::Scorecard::default();
+    for (run, cell) in report.cells() {
+        if let Some(v) = &cell.verdict {
+            card.add(&run.flavor, &cell.client, cell.ssl_mode, v);
+        }
+    }
+    card
 }
 
 /// The JSON Schema of [`MatrixReport`], pretty-printed with a trailing newline.

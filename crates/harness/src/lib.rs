@@ -24,8 +24,8 @@ pub use bundle::{
 pub use disagree::{Disagreement, disagreements, outcome_class, render_disagreements};
 pub use error::Error;
 pub use json::{
-    Cell, Fault, MatrixReport, REPORT_FORMAT, REPORT_SCHEMA_FILE, ReloadRecord, RunInfo, RunRecord,
-    report_json_schema,
+    Cell, Fault, MatrixReport, REPORT_FORMAT, REPORT_SCHEMA_FILE, ReloadRecord, Reviewed, RunInfo,
+    RunRecord, report_json_schema, scorecard,
 };
 pub use modes::{ModeTable, render_mode_tables, ssl_mode_tables};
 pub use report::{INFORMATIONAL_TLS_LINES, Row, ScenarioReport, ServerState, notable_lines};
@@ -43,5 +43,6 @@ pub use run::{
 pub use scaffold::{Suggested, error_line, first_url, scaffold, suggest};
 pub use snapshot::{
     SnapshotCheck, assert_named_snapshot, assert_snapshot, check_cells, check_snapshot,
-    committed_snapshot, quick_check, snapshot_cells, snapshot_exists, snapshot_name,
+    committed_snapshot, quick_check, reviewed_violations, reviewed_violations_path, snapshot_cells,
+    snapshot_exists, snapshot_name,
 };

@@ -91,6 +91,10 @@ pub struct ScenarioReport {
     /// Whether the fast path ran it on a server reused from an earlier scenario (fixtures
     /// swapped, TLS reloaded) instead of a fresh boot; in reports, not in snapshots.
     pub reused_server: bool,
+    /// What the cells are judged against (derived from the scenario and the server's own TLS
+    /// status, [`verdict::derive`]; a server that failed to start offers no TLS); `None` only
+    /// in reports built by hand (tests).
+    pub facts: Option<verdict::Facts>,
 }
 
 /// Informational lines every healthy MySQL boot prints about TLS; the snapshot leaves them out
@@ -155,22 +159,50 @@ impl ScenarioReport {
                 r.statement
             ));
         }
+        if let Some(facts) = &self.facts {
+            out.push_str(&format!("facts: {facts}\n"));
+            if let Some(why) = &facts.declared {
+                out.push_str(&format!("facts declared: {why}\n"));
+            }
+        }
         if !log.is_empty() {
             out.push_str("server log (TLS lines):\n");
             for line in &log {
                 out.push_str(&format!("  {}\n", redact(line)));
             }
         }
-        out.push_str("\n| client | ssl-mode | outcome |\n|---|---|---|\n");
+        let judged = self.facts.is_some();
+        out.push_str(if judged {
+            "\n| client | ssl-mode | outcome | verdict |\n|---|---|---|---|\n"
+        } else {
+            "\n| client | ssl-mode | outcome |\n|---|---|---|\n"
+        });
         for row in &self.rows {
             out.push_str(&format!(
-                "| {} | {} | {} |\n",
+                "| {} | {} | {} |",
                 row.client,
                 row.ssl_mode,
                 escape_cell(&row.outcome.to_string())
             ));
+            if let Some(verdict) = self.verdict(row) {
+                out.push_str(&format!(" {verdict} |"));
+            }
+            out.push('\n');
         }
         out
+    }
+
+    /// The verdict of `row` under the built-in ssl-mode contract, given this run's facts;
+    /// `None` without facts.
+    pub fn verdict(&self, row: &Row) -> Option<verdict::Verdict> {
+        let facts = self.facts.as_ref()?;
+        Some(verdict::judge(
+            verdict::Contract::builtin(),
+            facts,
+            &row.client,
+            row.ssl_mode,
+            &row.outcome,
+        ))
     }
 
     /// Whether every cell has a verdict other than `Hang`.

@@ -100,6 +100,13 @@ impl Rig {
                     auth_note: flavor.auth_note,
                     rows: Vec::new(),
                     reused_server: false,
+                    facts: Some(verdict::derive(
+                        scenario,
+                        verdict::ServerObservation {
+                            tls_enabled: false,
+                            reload_accepted: false,
+                        },
+                    )),
                 };
                 return Ok((RigBoot::Failed(Box::new(report)), None));
             }
@@ -307,11 +314,21 @@ impl Rig {
                 self.start_costs.clone()
             },
             auth_note: self.flavor.auth_note,
-            reload,
             server: ServerState::Ready {
                 tls_enabled: self.swapped || self.tls_at_boot(),
                 log,
             },
+            facts: Some(verdict::derive(
+                scenario,
+                verdict::ServerObservation {
+                    tls_enabled: match &reload {
+                        Some(r) => r.tls_enabled_after,
+                        None => self.swapped || self.tls_at_boot(),
+                    },
+                    reload_accepted: reload.as_ref().is_some_and(|r| r.refused.is_none()),
+                },
+            )),
+            reload,
             rows,
             reused_server: self.swapped,
         })

@@ -60,6 +60,15 @@ impl RunContext {
         })
     }
 
+    /// Uses the external drivers listed in `file` (the format of `drivers/drivers.toml`)
+    /// instead of the repository's.
+    ///
+    /// Errors: [`Error::Client`] when the file cannot be read or is invalid.
+    pub fn use_drivers_file(&mut self, file: &std::path::Path) -> Result<(), Error> {
+        self.drivers = clients::load_drivers(file)?;
+        Ok(())
+    }
+
     /// Keeps only the named clients (built-in or external). Errors: the first unknown name,
     /// with the known ones, as [`Error::UnknownClient`].
     pub fn select_clients(&mut self, names: &[String]) -> Result<(), Error> {

@@ -25,6 +25,19 @@ fn snapshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../snapshots")
 }
 
+/// The reviewed insecure violations committed beside the snapshots
+/// (`snapshots/violations.toml`, [`verdict::REVIEWED_FILE`]); a missing file is an empty list.
+///
+/// Errors: the file cannot be read or parsed (the message names the file and the fields).
+pub fn reviewed_violations() -> Result<verdict::Reviewed, verdict::ReviewedError> {
+    verdict::Reviewed::load(&snapshot_dir().join(verdict::REVIEWED_FILE))
+}
+
+/// Where [`reviewed_violations`] reads, for messages.
+pub fn reviewed_violations_path() -> PathBuf {
+    snapshot_dir().join(verdict::REVIEWED_FILE)
+}
+
 /// The committed snapshot file of `scenario` (id) on `flavor` (name), if any, as text.
 pub fn committed_snapshot(scenario: &str, flavor: &str) -> Option<String> {
     let name = format!("{}@{flavor}.snap", scenario.replace('/', "__"));
@@ -32,7 +45,7 @@ pub fn committed_snapshot(scenario: &str, flavor: &str) -> Option<String> {
 }
 
 /// The `(client, ssl-mode, outcome text)` rows of a snapshot's table, in order (cell escapes
-/// undone: `\|` is `|`; newlines were rendered as spaces).
+/// undone: `\|` is `|`; newlines were rendered as spaces; the verdict column left out).
 pub fn snapshot_cells(text: &str) -> Vec<(String, String, String)> {
     text.lines()
         .filter_map(|l| l.strip_prefix("| "))
@@ -40,7 +53,10 @@ pub fn snapshot_cells(text: &str) -> Vec<(String, String, String)> {
             let mut parts = l.splitn(3, " | ");
             let client = parts.next()?.to_owned();
             let mode = parts.next()?.to_owned();
-            let outcome = parts.next()?.strip_suffix(" |")?.replace("\\|", "|");
+            let rest = parts.next()?.strip_suffix(" |")?;
+            // A judged snapshot has a fourth column, the verdict (never an unescaped ` | `).
+            let outcome = rest.rsplit_once(" | ").map_or(rest, |(o, _)| o);
+            let outcome = outcome.replace("\\|", "|");
             (client != "client").then_some((client, mode, outcome))
         })
         .collect()
@@ -174,6 +190,7 @@ mod tests {
             auth_note: "",
             rows,
             reused_server: false,
+            facts: None,
         }
     }
 

@@ -119,16 +119,17 @@ fn scenario_report() -> ScenarioReport {
         auth_note: "caching_sha2_password",
         rows,
         reused_server: false,
+        facts: None,
     }
 }
 
 /// The matrix: the hostile run (its snapshot differing, one cell expecting hostile text), a
 /// run whose server failed to start with hostile log lines, and a hostile harness fault.
 fn matrix() -> MatrixReport {
-    let mut run = RunRecord::new(&scenario_report(), None);
+    let mut run = RunRecord::new(&scenario_report(), None, &verdict::Reviewed::default());
     run.snapshot = "differs".into();
     run.cells[1].snapshot_expected = Some(hostile("snapshot expected"));
-    let mut dead = RunRecord::new(&scenario_report(), None);
+    let mut dead = RunRecord::new(&scenario_report(), None, &verdict::Reviewed::default());
     dead.scenario = "hostile/dead-server".into();
     dead.server = ServerState::FailedToStart {
         exit_code: Some(1),

@@ -34,6 +34,9 @@ pub enum Error {
     /// Docker failed where the run itself needs it (the sweep after a signal or timeout).
     #[error(transparent)]
     Docker(#[from] containers::Error),
+    /// The reviewed-violations file (`snapshots/violations.toml`) could not be read or parsed.
+    #[error(transparent)]
+    Reviewed(::verdict::ReviewedError),
     /// The `--baseline` report could not be read.
     #[error("reading the baseline report {}: {detail}", path.display())]
     Baseline {

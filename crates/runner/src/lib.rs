@@ -19,13 +19,15 @@ mod shard;
 mod signals;
 mod terminal;
 mod verdict;
+mod violations;
 
 pub use error::Error;
 pub use event::{Event, Reporter, RunResult, Silent};
 pub use outputs::Outputs;
 pub use plan::{Group, Plan, PlannedRun};
 pub use progress::Progress;
-pub use run::{Ending, MatrixExecutor, Options, RunPath, Stop, run, scenarios};
+pub use run::{Ending, FailOn, MatrixExecutor, Options, RunPath, Stop, run, scenarios};
 pub use schedule::{Executor, Results, Schedule, error_line, execute};
 pub use shard::in_shard;
 pub use terminal::report_text;
+pub use violations::{NewInsecure, new_insecure};

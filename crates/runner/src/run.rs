@@ -73,6 +73,21 @@ pub struct Options {
     pub shard: Option<(u64, u64)>,
     /// Report files.
     pub outputs: Outputs,
+    /// Which verdicts fail the run.
+    pub fail_on: FailOn,
+    /// The external driver list to use instead of the repository's `drivers/drivers.toml`.
+    pub drivers: Option<std::path::PathBuf>,
+}
+
+/// Which verdicts of the ssl-mode contract make a completed run fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// An insecure violation that `snapshots/violations.toml` does not explain (and, with a
+    /// baseline, that the baseline did not already have). The default.
+    #[default]
+    Insecure,
+    /// No verdict fails the run.
+    Nothing,
 }
 
 impl Default for Options {
@@ -91,6 +106,8 @@ impl Default for Options {
             timeout: None,
             shard: None,
             outputs: Outputs::default(),
+            fail_on: FailOn::default(),
+            drivers: None,
         }
     }
 }
@@ -137,6 +154,9 @@ pub enum Ending {
         faults: usize,
         /// Scenario runs that differ from their committed snapshot.
         mismatches: usize,
+        /// Insecure violations no reviewed entry explains (new against the baseline, when
+        /// one is given); counted only under [`FailOn::Insecure`].
+        insecure: usize,
     },
     /// Stopped early; in-flight runs were cancelled and the run's containers removed.
     Stopped {
@@ -217,11 +237,15 @@ pub fn scenarios(options: &Options) -> Result<Vec<Scenario>, Error> {
 /// Errors: the run's own harness faults ([`Error`]); a scenario run's fault is counted.
 pub fn run(options: &Options) -> Result<Ending, Error> {
     let baseline = options.outputs.read_baseline()?;
+    let reviewed = harness::reviewed_violations().map_err(Error::Reviewed)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(Error::Runtime)?;
     let mut ctx = RunContext::new()?;
+    if let Some(file) = &options.drivers {
+        ctx.use_drivers_file(file)?;
+    }
     ctx.cell_timeout = options.cell_timeout;
     ctx.driver_process_per_cell = options.path == RunPath::Naive;
     ctx.client_jobs = options.client_jobs.max(1);
@@ -292,12 +316,22 @@ pub fn run(options: &Options) -> Result<Ending, Error> {
         cell_timeout_ms: u64::try_from(options.cell_timeout.as_millis()).unwrap_or(u64::MAX),
         shard: options.shard.map(|(i, n)| format!("{i}/{n}")),
     };
-    let (mut report, summary) = assemble(&plan, &results, info, options.subset());
+    let (mut report, summary) = assemble(&plan, &results, info, options.subset(), &reviewed);
+    let new_insecure = crate::violations::new_insecure(&report, baseline.as_ref());
+    crate::violations::print(&report, &new_insecure, baseline.is_some());
     println!("{summary} in {:.1} s", started.elapsed().as_secs_f64());
     let (faults, mismatches) = (summary.faults, summary.mismatches);
     report.run.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     options.outputs.write_all(&report, baseline.as_ref())?;
-    Ok(Ending::Completed { faults, mismatches })
+    let insecure = match options.fail_on {
+        FailOn::Insecure => new_insecure.len(),
+        FailOn::Nothing => 0,
+    };
+    Ok(Ending::Completed {
+        faults,
+        mismatches,
+        insecure,
+    })
 }
 
 /// The flavors of the run: `--flavor`, the `--image` detected, or every built-in one plus the
@@ -381,6 +415,7 @@ fn assemble(
     results: &Results,
     info: harness::RunInfo,
     subset: bool,
+    reviewed: &::verdict::Reviewed,
 ) -> (harness::MatrixReport, Summary) {
     let (mut faults, mut mismatches, mut cells, mut skipped) = (0, 0, 0, 0);
     let mut json = harness::MatrixReport {
@@ -400,7 +435,8 @@ fn assemble(
                 if check == Some(SnapshotCheck::Differs) {
                     mismatches += 1;
                 }
-                json.runs.push(harness::RunRecord::new(report, check));
+                json.runs
+                    .push(harness::RunRecord::new(report, check, reviewed));
             }
             Some(Err(e)) => {
                 faults += 1;

@@ -163,6 +163,7 @@ mod tests {
                 took: Duration::ZERO,
             }],
             reused_server: false,
+            facts: None,
         }
     }
 

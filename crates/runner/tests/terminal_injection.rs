@@ -68,6 +68,7 @@ fn report() -> ScenarioReport {
         })
         .collect(),
         reused_server: false,
+        facts: None,
     }
 }
 

@@ -20,8 +20,8 @@ pub use file_name::{FILE_NAME_MAX, PKCS12_FILE, is_plain_file_name};
 pub use host::{DialedHost, MAPPED_ADDRESS};
 pub use load::{discover, load, parse};
 pub use model::{
-    AccountSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FileFault, FileSpec, ReloadSpec, Require,
-    Scenario, ServerSpec, SubjectAltName,
+    AccountSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FactsSpec, FileFault, FileSpec,
+    ReloadSpec, Require, Scenario, ServerSpec, SubjectAltName,
 };
 pub use offset::Offset;
 pub use schema::{SCHEMA_FILE, json_schema};

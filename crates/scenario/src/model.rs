@@ -40,6 +40,25 @@ pub struct Scenario {
     /// clients run after it.
     #[serde(default)]
     pub reload: Option<ReloadSpec>,
+    /// Facts declared by hand where the certificate model cannot derive them, e.g. a server
+    /// that serves certificates the scenario did not make; they override the derived ones when
+    /// the ssl-mode contract judges each cell.
+    #[serde(default)]
+    pub facts: Option<FactsSpec>,
+}
+
+/// Facts a scenario declares instead of letting them be derived (`[facts]`).
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FactsSpec {
+    /// Whether the chain the server sends verifies against the client's CA file.
+    #[serde(default)]
+    pub chain_valid: Option<bool>,
+    /// Whether the dialled host matches the server certificate.
+    #[serde(default)]
+    pub name_matches: Option<bool>,
+    /// Why the facts cannot be derived (one line; shown with the facts).
+    pub why: String,
 }
 
 /// Certificates renewed (or broken) at runtime: files overwritten in the server's fixture

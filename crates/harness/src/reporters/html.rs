@@ -1,7 +1,10 @@
 //! A self-contained HTML page of the whole matrix (no network, no external files): one row per
 //! scenario run × client, one column per ssl-mode, colored by verdict, the full outcome in each
-//! cell's tooltip; filters for scenario text, flavor, client and verdict. Filters can be preset
-//! in the URL fragment (`#scenario=basic&client=pymysql,mysql-cli&flavor=mysql-9&only=failed`)
+//! cell's tooltip; filters for scenario text, flavor, client, ssl-mode and contract verdict.
+//! Above the cells, the ssl-mode contract's scorecard (client × mode: conforms / insecure /
+//! strict / policy), each number a link to its cells; insecure violations are white on red
+//! and marked ⛔. Filters can be preset in the URL fragment
+//! (`#scenario=basic&client=pymysql,mysql-cli&flavor=mysql-9&only=failed&mode=VERIFY_CA&verdict=insecure`)
 //! so a link shows one view.
 
 use super::{CellMark, mark};
@@ -29,6 +32,12 @@ struct PageCell<'a> {
     x: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     e: Option<&'a str>,
+    /// Verdict class under the ssl-mode contract (`insecure`, `strict`, …), if judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    v: Option<&'static str>,
+    /// The verdict in words, with the reviewed explanation of an insecure one.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    vt: String,
 }
 
 /// The page. Data is embedded as JSON ([`script_json`]) and shown with `textContent`;
@@ -68,13 +77,34 @@ pub fn render_html(report: &MatrixReport) -> String {
                         CellMark::Hang => ("hang", "⌛ hang".to_owned()),
                         CellMark::Unsupported => ("unsupported", "–".to_owned()),
                     };
+                    let insecure = matches!(c.verdict, Some(verdict::Verdict::Insecure { .. }));
+                    let vt = match (&c.verdict, &c.reviewed) {
+                        (Some(verdict::Verdict::Insecure { broken, why }), reviewed) => format!(
+                            "INSECURE ({}): {why}\n{}",
+                            broken.as_str(),
+                            reviewed
+                                .as_ref()
+                                .map_or("UNREVIEWED".to_owned(), |r| format!(
+                                    "reviewed: {}{}",
+                                    r.why,
+                                    r.upstream
+                                        .as_deref()
+                                        .map(|u| format!(" {u}"))
+                                        .unwrap_or_default()
+                                ))
+                        ),
+                        (Some(v), _) => v.to_string(),
+                        (None, _) => String::new(),
+                    };
                     PageCell {
                         c: &c.client,
                         m: c.ssl_mode.to_string(),
                         k,
-                        t,
+                        t: if insecure { format!("⛔ {t}") } else { t },
                         x: &c.text,
                         e: c.snapshot_expected.as_deref(),
+                        v: c.verdict.as_ref().map(verdict::Verdict::class),
+                        vt,
                     }
                 })
                 .collect(),
@@ -123,6 +153,9 @@ th{background:#eee;position:sticky;top:0}
 td.tls{background:#d9f2d9}td.plain{background:#fff3c4}td.failed{background:#f8d0d0}
 td.hang{background:#e3d4f5}td.unsupported{background:#eee;color:#888}
 td.changed{outline:3px solid #e08000;outline-offset:-3px}
+td.insecure{background:#c00000;color:#fff;font-weight:bold}
+#scorecard td{text-align:right}#scorecard td.bad{background:#c00000;color:#fff;font-weight:bold}
+#scorecard a{color:inherit}
 tr.first td.run{border-top:2px solid #888}
 td.run{max-width:380px}.desc{color:#666;font-size:11px}
 #count{font-weight:bold}
@@ -132,10 +165,16 @@ td.run{max-width:380px}.desc{color:#666;font-size:11px}
 <label>scenario <input id="scenario" placeholder="e.g. basic/ or expired"></label>
 <label>flavor <select id="flavor"><option value="">all</option></select></label>
 <label>show <select id="only"><option value="">all cells</option><option value="failed">runs with a failed cell</option><option value="changed">cells differing from the snapshot</option></select></label>
+<label>verdict <select id="verdict"><option value="">any</option><option>insecure</option><option>strict</option><option>policy</option><option>conforms</option><option>not-applicable</option></select></label>
+<label>ssl-mode <select id="mode"><option value="">any</option><option>DISABLED</option><option>PREFERRED</option><option>REQUIRED</option><option>VERIFY_CA</option><option>VERIFY_IDENTITY</option><option>DEFAULT</option></select></label>
 <div><div>clients <a href="#" id="all">all</a> · <a href="#" id="none">none</a></div><div id="clients"></div></div>
 <div id="count"></div>
 </div>
-<table><thead><tr><th>scenario · flavor</th><th>client</th><th>DISABLED</th><th>PREFERRED</th><th>REQUIRED</th><th>VERIFY_CA</th><th>VERIFY_IDENTITY</th></tr></thead><tbody id="rows"></tbody></table>
+<h2>ssl-mode contract scorecard</h2>
+<p>Each cell: conforms / <b>insecure</b> / strict / policy, for the flavor chosen above (all flavors when none); a number links to its cells. Insecure: connected where the ssl-mode promises a refusal.</p>
+<table id="scorecard"></table>
+<h2>Cells</h2>
+<table><thead><tr><th>scenario · flavor</th><th>client</th><th>DISABLED</th><th>PREFERRED</th><th>REQUIRED</th><th>VERIFY_CA</th><th>VERIFY_IDENTITY</th><th>DEFAULT</th></tr></thead><tbody id="rows"></tbody></table>
 <script>
 const RUNS = __DATA__;
 const MODES = ["DISABLED","PREFERRED","REQUIRED","VERIFY_CA","VERIFY_IDENTITY","DEFAULT"];
@@ -154,10 +193,34 @@ function fromHash() {
   if (p.has("scenario")) $("scenario").value = p.get("scenario");
   if (p.has("flavor")) $("flavor").value = p.get("flavor");
   if (p.has("only")) $("only").value = p.get("only");
+  $("verdict").value = p.get("verdict") || ""; $("mode").value = p.get("mode") || "";
   if (p.has("client")) { const want = p.get("client").split(","); for (const b of boxes()) b.checked = want.includes(b.value); }
+}
+function scorecard(flavor) {
+  const table = $("scorecard"); table.replaceChildren();
+  const head = document.createElement("tr"); head.innerHTML = "<th>client</th>" + MODES.map(m => "<th>" + m + "</th>").join(""); table.appendChild(head);
+  const order = ["conforms", "insecure", "strict", "policy"];
+  for (const client of clients) {
+    const tr = document.createElement("tr"); const name = document.createElement("td"); name.textContent = client; tr.appendChild(name);
+    for (const m of MODES) {
+      const counts = {conforms: 0, insecure: 0, strict: 0, policy: 0};
+      for (const r of RUNS) { if (flavor && r.f !== flavor) continue; for (const c of r.cells) if (c.c === client && c.m === m && c.v in counts) counts[c.v]++; }
+      const td = document.createElement("td"); if (counts.insecure) td.className = "bad";
+      order.forEach((v, i) => {
+        if (i) td.appendChild(document.createTextNode(" / "));
+        const a = document.createElement("a"); a.textContent = counts[v];
+        a.href = "#" + new URLSearchParams({client, mode: m, verdict: v, flavor}).toString(); td.appendChild(a);
+      });
+      tr.appendChild(td);
+    }
+    table.appendChild(tr);
+  }
 }
 function render() {
   const text = $("scenario").value.toLowerCase(), flavor = $("flavor").value, only = $("only").value;
+  const verdict = $("verdict").value, mode = $("mode").value;
+  scorecard(flavor);
+  const wanted = c => (!verdict || c.v === verdict) && (!mode || c.m === mode);
   const shown = new Set(boxes().filter(b => b.checked).map(b => b.value));
   const rows = []; let runsShown = 0, cellsShown = 0;
   for (const r of RUNS) {
@@ -165,10 +228,10 @@ function render() {
     if (flavor && r.f !== flavor) continue;
     if (only === "failed" && !r.cells.some(c => c.k === "failed")) continue;
     const byClient = new Map();
-    for (const c of r.cells) { if (!shown.has(c.c)) continue; if (!byClient.has(c.c)) byClient.set(c.c, {}); byClient.get(c.c)[c.m] = c; }
+    for (const c of r.cells) { if (!shown.has(c.c) || !wanted(c)) continue; if (!byClient.has(c.c)) byClient.set(c.c, {}); byClient.get(c.c)[c.m] = c; }
     let names = [...byClient.keys()];
     if (only === "changed") names = names.filter(n => Object.values(byClient.get(n)).some(c => c.e));
-    if (r.cells.length === 0) names = ["(server)"];
+    if (r.cells.length === 0 && !verdict && !mode) names = ["(server)"];
     if (names.length === 0) continue;
     runsShown++;
     names.forEach((name, i) => {
@@ -186,7 +249,7 @@ function render() {
         td.textContent = r.srv + ": no client could connect"; tr.appendChild(td);
       } else for (const m of MODES) {
         const td = document.createElement("td"); const c = (byClient.get(name) || {})[m];
-        if (c) { td.className = c.k + (c.e ? " changed" : ""); td.textContent = c.t; td.title = c.x + (c.e ? "\nsnapshot: " + c.e : ""); cellsShown++; }
+        if (c) { td.className = (c.v === "insecure" ? "insecure" : c.k) + (c.e ? " changed" : ""); td.textContent = c.t; td.title = c.x + (c.vt ? "\nverdict: " + c.vt : "") + (c.e ? "\nsnapshot: " + c.e : ""); cellsShown++; }
         tr.appendChild(td);
       }
       rows.push(tr);
@@ -196,6 +259,7 @@ function render() {
   $("count").textContent = runsShown + " scenario runs, " + cellsShown + " cells shown";
 }
 $("scenario").oninput = render; $("flavor").onchange = render; $("only").onchange = render;
+$("verdict").onchange = render; $("mode").onchange = render;
 $("all").onclick = e => { e.preventDefault(); boxes().forEach(b => b.checked = true); render(); };
 $("none").onclick = e => { e.preventDefault(); boxes().forEach(b => b.checked = false); render(); };
 window.onhashchange = () => { fromHash(); render(); };

@@ -1,7 +1,8 @@
 //! JUnit XML: one `<testsuite>` per scenario run, one `<testcase>` per cell (client ×
 //! ssl-mode) plus one for the server. A cell fails when it differs from the committed snapshot
 //! — a driver refusing a certificate is data, not a failure — and a harness fault is an
-//! `<error>`. CI systems show the outcome text as the test's output.
+//! `<error>`. CI systems show the outcome text as the test's output. A last suite, `ssl-mode
+//! contract`, has one case per client × ssl-mode that fails with its insecure violations.
 
 use crate::{MatrixReport, RunRecord, ServerState};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
@@ -58,6 +59,9 @@ pub fn render_junit(report: &MatrixReport) -> String {
         }
         junit.add_test_suite(suite);
     }
+    if let Some(suite) = contract_suite(report) {
+        junit.add_test_suite(suite);
+    }
     if !report.faults.is_empty() {
         let mut suite = TestSuite::new("harness faults");
         for fault in &report.faults {
@@ -74,6 +78,77 @@ pub fn render_junit(report: &MatrixReport) -> String {
     junit
         .to_string()
         .unwrap_or_else(|e| format!("<!-- JUnit serialization failed: {e} -->\n"))
+}
+
+/// The ssl-mode contract as tests: one case per client × ssl-mode (over every flavor), failing
+/// with its insecure violations (each with its reviewed explanation, or UNREVIEWED); the
+/// verdict counts as its output. `None` when no cell was judged.
+fn contract_suite(report: &MatrixReport) -> Option<TestSuite> {
+    let mut keys: Vec<(String, scenario::SslMode)> = Vec::new();
+    for (_, cell) in report.cells().filter(|(_, c)| c.verdict.is_some()) {
+        let key = (cell.client.clone(), cell.ssl_mode);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    if keys.is_empty() {
+        return None;
+    }
+    let mut suite = TestSuite::new("ssl-mode contract");
+    for (client, mode) in keys {
+        let cells: Vec<(&RunRecord, &crate::Cell)> = report
+            .cells()
+            .filter(|(_, c)| c.client == client && c.ssl_mode == mode)
+            .collect();
+        let mut tally = verdict::Tally::default();
+        for (_, c) in &cells {
+            if let Some(v) = &c.verdict {
+                tally.add(v);
+            }
+        }
+        let insecure: Vec<String> = cells
+            .iter()
+            .filter_map(|(run, c)| match &c.verdict {
+                Some(verdict::Verdict::Insecure { broken, why }) => Some(format!(
+                    "{}@{}: {}: {why} — {}",
+                    run.scenario,
+                    run.flavor,
+                    broken.as_str(),
+                    c.reviewed
+                        .as_ref()
+                        .map_or("UNREVIEWED".to_owned(), |r| format!(
+                            "reviewed: {}{}",
+                            r.why,
+                            r.upstream
+                                .as_deref()
+                                .map(|u| format!(" ({u})"))
+                                .unwrap_or_default()
+                        ))
+                )),
+                _ => None,
+            })
+            .collect();
+        let status = if insecure.is_empty() {
+            TestCaseStatus::success()
+        } else {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(format!(
+                    "{} insecure violation(s) of the {mode} promise",
+                    insecure.len()
+                ))
+                .set_description(xml_text(&insecure.join("\n")));
+            status
+        };
+        let mut case = TestCase::new(format!("{client} {mode}"), status);
+        case.set_classname("ssl-mode contract")
+            .set_system_out(format!(
+                "conforms {} · insecure {} · strict {} · policy {} · not applicable {}",
+                tally.conforms, tally.insecure, tally.strict, tally.policy, tally.not_applicable
+            ));
+        suite.add_test_case(case);
+    }
+    Some(suite)
 }
 
 fn server_text(run: &RunRecord) -> String {

@@ -45,6 +45,57 @@ pub fn render_step_summary(report: &MatrixReport) -> String {
     out
 }
 
+/// The ssl-mode contract's part of the summary: insecure violations first (unreviewed ones
+/// before reviewed ones, each with its explanation and upstream report), then the scorecard.
+fn contract_section(report: &MatrixReport) -> String {
+    let insecure: Vec<(&RunRecord, &crate::Cell)> = super::insecure_cells(report);
+    if report.cells().all(|(_, c)| c.verdict.is_none()) {
+        return String::new();
+    }
+    let mut out = format!(
+        "## ssl-mode contract\n\n**Insecure violations: {}** ({} unreviewed) — a client connected where its ssl-mode promises a refusal.\n\n",
+        insecure.len(),
+        insecure
+            .iter()
+            .filter(|(_, c)| c.unreviewed_insecure())
+            .count()
+    );
+    for (run, cell) in &insecure {
+        let why = match &cell.verdict {
+            Some(verdict::Verdict::Insecure { broken, why }) => {
+                format!("{}: {why}", broken.as_str())
+            }
+            _ => String::new(),
+        };
+        let review = match &cell.reviewed {
+            None => {
+                " — **UNREVIEWED** (add it to snapshots/violations.toml once explained)".to_owned()
+            }
+            Some(r) => format!(
+                " — reviewed: {}{}",
+                escape(&r.why),
+                r.upstream
+                    .as_deref()
+                    .map(|u| format!(" ({})", escape(u)))
+                    .unwrap_or_default()
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "- ⛔ `{}` on {} · {} · {} · {}{review}",
+            run.scenario,
+            run.flavor,
+            cell.client,
+            cell.ssl_mode,
+            escape(&why)
+        );
+    }
+    out.push_str("\n### Scorecard\n\n");
+    out.push_str(&crate::scorecard(report).to_markdown());
+    out.push('\n');
+    out
+}
+
 fn summary(report: &MatrixReport) -> String {
     let cells = report.cells().count();
     let connected = report.cells().filter(|(_, c)| c.connected()).count();
@@ -67,7 +118,8 @@ fn summary(report: &MatrixReport) -> String {
             .map(|s| format!(", shard {s}"))
             .unwrap_or_default(),
     );
-    out.push_str("Legend: ✓ connected (TLS version, or `plain` without TLS) · ✗ failed (class, error code) · ⌛ hang · – no such mode in this client.\n\n");
+    out.push_str(&contract_section(report));
+    out.push_str("Legend: ✓ connected (TLS version, or `plain` without TLS) · ✗ failed (class, error code) · ⌛ hang · – no such mode in this client · ⛔ insecure violation of the ssl-mode contract.\n\n");
     if !differs.is_empty() {
         out.push_str("**Snapshot mismatches** (review with `cargo insta review`):\n\n");
         for run in differs {
@@ -179,26 +231,37 @@ fn run_section(run: &RunRecord, details: bool) -> String {
                 } else {
                     ""
                 };
-                format!("{}{changed}", escape(&short(&mark(c))))
+                let insecure = if matches!(c.verdict, Some(verdict::Verdict::Insecure { .. })) {
+                    " ⛔"
+                } else {
+                    ""
+                };
+                format!("{}{insecure}{changed}", escape(&short(&mark(c))))
             });
             let _ = write!(out, " {text} |");
         }
         out.push('\n');
     }
     if details {
-        out.push_str("\n<details><summary>Full outcomes</summary>\n\n| client | ssl-mode | outcome | ms |\n|---|---|---|---|\n");
+        out.push_str("\n<details><summary>Full outcomes</summary>\n\n| client | ssl-mode | outcome | verdict | ms |\n|---|---|---|---|---|\n");
         for c in &run.cells {
             let expected = c
                 .snapshot_expected
                 .as_deref()
                 .map(|e| format!(" (snapshot: {})", escape(e)))
                 .unwrap_or_default();
+            let verdict = c
+                .verdict
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "| {} | {} | {}{expected} | {} |",
+                "| {} | {} | {}{expected} | {} | {} |",
                 c.client,
                 c.ssl_mode,
                 escape(&c.text),
+                escape(&verdict),
                 c.took_ms
             );
         }

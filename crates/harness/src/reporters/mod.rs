@@ -15,6 +15,16 @@ pub use markdown::{STEP_SUMMARY_LIMIT, render_markdown, render_step_summary};
 use crate::Cell;
 use outcome::Outcome;
 
+/// The insecure violations of `report`, unreviewed ones first, each with its run.
+pub(crate) fn insecure_cells(report: &crate::MatrixReport) -> Vec<(&crate::RunRecord, &Cell)> {
+    let mut cells: Vec<(&crate::RunRecord, &Cell)> = report
+        .cells()
+        .filter(|(_, c)| matches!(c.verdict, Some(verdict::Verdict::Insecure { .. })))
+        .collect();
+    cells.sort_by_key(|(_, c)| c.reviewed.is_some());
+    cells
+}
+
 /// The short verdict of one cell, as every reporter shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CellMark {
@@ -74,6 +84,8 @@ mod tests {
                         outcome,
                         took_ms: 5,
                         snapshot_expected: None,
+                        verdict: None,
+                        reviewed: None,
                     }
                 })
             })
@@ -91,6 +103,7 @@ mod tests {
             reported: None,
             reproduced_by: None,
             reused_server: false,
+            facts: None,
             boot_ms: 1000,
             client_versions: Default::default(),
             snapshot: "matches".into(),

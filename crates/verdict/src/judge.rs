@@ -1,0 +1,322 @@
+//! A verdict per cell: the outcome against what the ssl-mode promises, given the facts.
+
+use crate::{
+    contract::{Contract, Promise, TlsPromise},
+    facts::{Facts, Policy},
+};
+use outcome::Outcome;
+use scenario::SslMode;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The promise an insecure connection broke.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Broken {
+    /// Plaintext where the mode promises TLS (REQUIRED or stricter, or PREFERRED when the
+    /// server offers TLS).
+    Plaintext,
+    /// A chain that does not verify to the client's CA, under VERIFY_CA or stricter.
+    Chain,
+    /// A certificate for another name, under VERIFY_IDENTITY.
+    Name,
+}
+
+impl Broken {
+    /// Kebab-case name, as in the reviewed-violations file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Broken::Plaintext => "plaintext",
+            Broken::Chain => "chain",
+            Broken::Name => "name",
+        }
+    }
+}
+
+/// How a cell's outcome measures against its ssl-mode's promise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "verdict", rename_all = "kebab-case")]
+pub enum Verdict {
+    /// What the mode promises happened: connected as promised, or refused where it promises a
+    /// refusal.
+    Conforms,
+    /// Connected where the mode promises a refusal, or with less protection than it promises.
+    Insecure {
+        /// The promise broken.
+        broken: Broken,
+        /// What happened, e.g. `connected with TLS although the chain is invalid (expired: server)`.
+        why: String,
+    },
+    /// Refused (or hung) where the mode promises a connection, with no policy to explain it;
+    /// or TLS where DISABLED promises none.
+    Strict {
+        /// What happened.
+        why: String,
+    },
+    /// Refused where the mode promises a connection, but a named, sound policy explains it.
+    Policy {
+        /// The policies that apply.
+        policies: Vec<Policy>,
+    },
+    /// The client has no equivalent of the mode (`unsupported`), no documented DEFAULT, or no
+    /// implementation of the server's authentication plugin (error 1251).
+    NotApplicable,
+    /// The server let in a login the facts say it refuses: the facts are wrong, not the client.
+    FactsContradicted {
+        /// What happened.
+        why: String,
+    },
+}
+
+impl Verdict {
+    /// Short kebab-case class: `conforms`, `insecure`, `strict`, `policy`, `not-applicable`,
+    /// `facts-contradicted`.
+    pub fn class(&self) -> &'static str {
+        match self {
+            Verdict::Conforms => "conforms",
+            Verdict::Insecure { .. } => "insecure",
+            Verdict::Strict { .. } => "strict",
+            Verdict::Policy { .. } => "policy",
+            Verdict::NotApplicable => "not-applicable",
+            Verdict::FactsContradicted { .. } => "facts-contradicted",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    /// The snapshot column: `conforms`, `VIOLATION · insecure · chain`, `violation · strict`,
+    /// `stricter by policy · weak-key`, `not applicable`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Conforms => f.write_str("conforms"),
+            Verdict::Insecure { broken, .. } => {
+                write!(f, "VIOLATION · insecure · {}", broken.as_str())
+            }
+            Verdict::Strict { .. } => f.write_str("violation · strict"),
+            Verdict::Policy { policies } => {
+                let names: Vec<&str> = policies.iter().map(|p| p.as_str()).collect();
+                write!(f, "stricter by policy · {}", names.join(", "))
+            }
+            Verdict::NotApplicable => f.write_str("not applicable"),
+            Verdict::FactsContradicted { .. } => f.write_str("facts contradicted"),
+        }
+    }
+}
+
+/// What the promise of a mode expects in a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Expect {
+    /// A login, over TLS or not.
+    Connect { tls: bool },
+    /// A refusal by the client, keeping this promise.
+    ClientRefuses(Broken, String),
+    /// A refusal by the server (it demands TLS or a client certificate, or no TLS version or
+    /// suite is common).
+    ServerRefuses,
+}
+
+/// The verdict of `outcome` for `client` in `mode` under `contract`, given `facts`.
+///
+/// DEFAULT is judged as the client's documented default ([`Contract::default_for`]), with
+/// the system trust store as its anchors (no CA is given, and the store holds none of the
+/// scenario's CAs); a client without a documented default is not applicable there.
+pub fn judge(
+    contract: &Contract,
+    facts: &Facts,
+    client: &str,
+    mode: SslMode,
+    outcome: &Outcome,
+) -> Verdict {
+    if matches!(outcome, Outcome::Unsupported { .. }) || lacks_auth_plugin(outcome) {
+        return Verdict::NotApplicable;
+    }
+    let (promise, system_store) = match mode {
+        SslMode::Default => match contract.default_for(client) {
+            Some(equivalent) => (contract.promise(equivalent), true),
+            None => return Verdict::NotApplicable,
+        },
+        mode => (contract.promise(mode), false),
+    };
+    let options = mode.takes_tls_options();
+    let expect = expect(&promise, facts, options, system_store);
+    let policies = || relevant_policies(facts, &promise, options);
+    match (expect, outcome) {
+        (_, Outcome::Unsupported { .. }) => Verdict::NotApplicable,
+        (Expect::Connect { tls }, Outcome::Connected { tls: got }) => match (tls, got) {
+            (true, Some(_)) | (false, None) => Verdict::Conforms,
+            (true, None) => Verdict::Insecure {
+                broken: Broken::Plaintext,
+                why: "connected in plaintext although the server offers TLS".into(),
+            },
+            (false, Some(_)) => Verdict::Strict {
+                why: "connected with TLS although the mode promises none".into(),
+            },
+        },
+        (Expect::Connect { .. }, Outcome::Failed { .. } | Outcome::Hang { .. }) => {
+            let policies = policies();
+            if policies.is_empty() {
+                Verdict::Strict {
+                    why: "refused although the mode promises a connection".into(),
+                }
+            } else {
+                Verdict::Policy { policies }
+            }
+        }
+        (Expect::ClientRefuses(broken, why), Outcome::Connected { tls }) => {
+            if tls.is_none() && facts.server_tls && promise.tls != TlsPromise::Never {
+                Verdict::Insecure {
+                    broken: Broken::Plaintext,
+                    why: "connected in plaintext although the mode promises TLS".into(),
+                }
+            } else {
+                Verdict::Insecure { broken, why }
+            }
+        }
+        (Expect::ServerRefuses, Outcome::Connected { tls }) => {
+            if tls.is_some() && promise.tls == TlsPromise::Never {
+                Verdict::Strict {
+                    why: "connected with TLS although the mode promises none".into(),
+                }
+            } else if tls.is_none() && promise.tls == TlsPromise::Always {
+                Verdict::Insecure {
+                    broken: Broken::Plaintext,
+                    why: "connected in plaintext although the mode promises TLS".into(),
+                }
+            } else {
+                Verdict::FactsContradicted {
+                    why: "the server accepted a login the facts say it refuses".into(),
+                }
+            }
+        }
+        (
+            Expect::ClientRefuses(..) | Expect::ServerRefuses,
+            Outcome::Failed { .. } | Outcome::Hang { .. },
+        ) => Verdict::Conforms,
+    }
+}
+
+/// Error 1251 `ER_NOT_SUPPORTED_AUTH_MODE` (mysqld_error.h): the client has no
+/// implementation of the account's authentication plugin (mysqljs and `caching_sha2_password`),
+/// so it cannot log in to this server in any mode and the TLS promise cannot be judged.
+fn lacks_auth_plugin(outcome: &Outcome) -> bool {
+    matches!(
+        outcome,
+        Outcome::Failed {
+            code: Some(1251),
+            ..
+        }
+    )
+}
+
+/// The outcome `promise` expects given `facts`; `options`: the mode hands the client the
+/// scenario's TLS options (CA, certificate, version); `system_store`: no CA is given.
+fn expect(promise: &Promise, facts: &Facts, options: bool, system_store: bool) -> Expect {
+    let versions_meet = !options || facts.common_tls_version;
+    let identity_refused = facts.identity_required && !(options && facts.identity_accepted);
+    match promise.tls {
+        TlsPromise::Never => {
+            if facts.plaintext_refused {
+                Expect::ServerRefuses
+            } else {
+                Expect::Connect { tls: false }
+            }
+        }
+        TlsPromise::IfOffered => {
+            if facts.server_tls {
+                if !versions_meet || identity_refused {
+                    Expect::ServerRefuses
+                } else {
+                    Expect::Connect { tls: true }
+                }
+            } else if facts.plaintext_refused {
+                Expect::ServerRefuses
+            } else {
+                Expect::Connect { tls: false }
+            }
+        }
+        TlsPromise::Always => {
+            if !facts.server_tls {
+                return Expect::ClientRefuses(
+                    Broken::Plaintext,
+                    "connected in plaintext: the server offers no TLS and the mode promises TLS or no connection".into(),
+                );
+            }
+            if !versions_meet {
+                return Expect::ServerRefuses;
+            }
+            if promise.verify_chain && (system_store || !facts.chain.is_valid()) {
+                let why = if system_store {
+                    "no CA given (system trust store)".to_owned()
+                } else {
+                    facts_chain(facts)
+                };
+                return Expect::ClientRefuses(
+                    Broken::Chain,
+                    format!("connected with TLS although the chain does not verify ({why})"),
+                );
+            }
+            if promise.verify_name && !facts.name.matches() {
+                return Expect::ClientRefuses(
+                    Broken::Name,
+                    format!(
+                        "connected with TLS although the certificate does not name {}",
+                        facts.host
+                    ),
+                );
+            }
+            if identity_refused {
+                return Expect::ServerRefuses;
+            }
+            Expect::Connect { tls: true }
+        }
+    }
+}
+
+fn facts_chain(facts: &Facts) -> String {
+    match &facts.chain {
+        crate::facts::ChainFact::Invalid { defects } => defects
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        crate::facts::ChainFact::Valid { .. } => "valid".into(),
+    }
+}
+
+/// The policies of `facts` that may explain a refusal under `promise`: those a TLS stack
+/// applies before or without verification (key size, signature hash — TLS 1.3 servers pick a
+/// certificate by the client's `signature_algorithms_cert` —, X.509 v1, which webpki cannot
+/// parse at all, TLS version, suites, the client's own files) wherever TLS is attempted; the
+/// trust anchor's own checks only where the chain is verified; `cn-only` only where the name is.
+fn relevant_policies(facts: &Facts, promise: &Promise, options: bool) -> Vec<Policy> {
+    if promise.tls == TlsPromise::Never || !facts.server_tls {
+        return Vec::new();
+    }
+    facts
+        .policies
+        .iter()
+        .copied()
+        .filter(|p| match p {
+            Policy::WeakKey
+            | Policy::WeakSignature
+            | Policy::X509V1
+            | Policy::LegacyTlsVersion
+            | Policy::SuiteRestriction => true,
+            Policy::ClientFileFormat | Policy::ClientFileUnusable => options,
+            Policy::TrustAnchorChecks => promise.verify_chain,
+            Policy::CnOnly => promise.verify_name,
+        })
+        .collect()
+}
