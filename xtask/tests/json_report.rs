@@ -152,18 +152,78 @@ fn every_reporter_from_one_run_and_the_naive_path_agrees() {
         "appended, not replaced"
     );
 
-    // JUnit: one suite per run, a case per cell plus the server, no failures
+    // The ssl-mode contract: facts per run, a verdict per cell; the one insecure cell here
+    // (the mariadb CLI's DEFAULT, which connects to 127.0.0.1 without a CA) is reviewed.
+    assert!(fast.runs.iter().all(|r| r.facts.is_some()));
+    assert!(fast.cells().all(|(_, c)| c.verdict.is_some()));
+    let insecure: Vec<String> = fast
+        .cells()
+        .filter_map(|(r, c)| {
+            c.insecure_text().map(|t| {
+                format!(
+                    "{} {} {} {t} {}",
+                    r.scenario,
+                    c.client,
+                    c.ssl_mode,
+                    c.review_note()
+                )
+            })
+        })
+        .collect();
+    assert!(
+        !insecure.is_empty(),
+        "the mariadb CLI's DEFAULT is insecure here"
+    );
+    assert!(
+        insecure
+            .iter()
+            .all(|i| i.contains("mariadb-cli DEFAULT chain:") && i.contains("reviewed: ")),
+        "{insecure:?}"
+    );
+    let contract = markdown
+        .find("## ssl-mode contract")
+        .expect("contract section");
+    let first_run = markdown.find("## basic/").expect("run sections");
+    assert!(
+        contract < first_run,
+        "insecure violations and scorecard come first"
+    );
+    assert!(markdown.contains("### Scorecard"));
+    assert!(markdown.contains("⛔ `basic/valid` on mariadb-11.8 · mariadb-cli · DEFAULT · chain:"));
+
+    // JUnit: one suite per run, a case per cell plus the server, no failures there; the
+    // contract suite has a case per client × mode, failing where a cell is insecure.
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
-    assert_eq!(root.attribute("failures"), Some("0"));
-    let suites: Vec<_> = root
+    let all_suites: Vec<_> = root
         .children()
         .filter(|n| n.has_tag_name("testsuite"))
         .collect();
+    let (contract, suites): (Vec<_>, Vec<_>) = all_suites
+        .into_iter()
+        .partition(|n| n.attribute("name") == Some("ssl-mode contract"));
+    assert_eq!(contract.len(), 1);
+    let contract_cases: Vec<_> = contract[0]
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(contract_cases.len(), clients * scenario::SslMode::ALL.len());
+    let failing: Vec<&str> = contract_cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .filter_map(|c| c.attribute("name"))
+        .collect();
+    assert_eq!(failing, ["mariadb-cli DEFAULT"]);
+    assert_eq!(
+        root.attribute("failures"),
+        Some("1"),
+        "only the contract case fails"
+    );
     assert_eq!(suites.len(), 2);
     for suite in &suites {
+        assert_eq!(suite.attribute("failures"), Some("0"));
         let cases = suite
             .children()
             .filter(|n| n.has_tag_name("testcase"))
@@ -178,7 +238,7 @@ fn every_reporter_from_one_run_and_the_naive_path_agrees() {
     let png_path = path("matrix.png");
     let shot = chromium_run(
         &[
-            "--window-size=1400,1000",
+            "--window-size=1400,2600",
             &format!("--screenshot={}", png_path.display()),
         ],
         &url,
@@ -209,6 +269,10 @@ fn every_reporter_from_one_run_and_the_naive_path_agrees() {
         has([0xff, 0xf3, 0xc4]),
         "yellow (plaintext) cells on screen"
     );
+    assert!(
+        has([0xc0, 0x00, 0x00]),
+        "insecure violations white on red, in the scorecard and the cells"
+    );
     let dom = chromium_run(
         &["--dump-dom"],
         &format!("{url}#client=pymysql,go-sql-driver-mysql&scenario=wrong-ca"),
@@ -221,6 +285,13 @@ fn every_reporter_from_one_run_and_the_naive_path_agrees() {
         "{dom}"
     );
     assert!(!dom.contains("data-scenario=\"basic/valid\""));
+    let dom = chromium_run(&["--dump-dom"], &format!("{url}#verdict=insecure"));
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("data-client=\"mariadb-cli\"") && !dom.contains("data-client=\"pymysql\""),
+        "only the insecure cells' client: {dom}"
+    );
+    assert!(dom.contains("id=\"scorecard\""), "scorecard rendered");
 
     // Naive path with a baseline: same outcomes; an edited baseline shows the one edit.
     let mut edited = fast.clone();

@@ -141,6 +141,31 @@ pub struct Reviewed {
 }
 
 impl Cell {
+    /// For an insecure violation: the promise broken and what happened, e.g. `name: connected
+    /// with TLS although the certificate does not name 127.0.0.1`; `None` for other verdicts.
+    pub fn insecure_text(&self) -> Option<String> {
+        match &self.verdict {
+            Some(verdict::Verdict::Insecure { broken, why }) => {
+                Some(format!("{}: {why}", broken.as_str()))
+            }
+            _ => None,
+        }
+    }
+
+    /// `reviewed: <why> (<upstream>)`, or `UNREVIEWED` when no entry explains the cell.
+    pub fn review_note(&self) -> String {
+        self.reviewed.as_ref().map_or("UNREVIEWED".to_owned(), |r| {
+            format!(
+                "reviewed: {}{}",
+                r.why,
+                r.upstream
+                    .as_deref()
+                    .map(|u| format!(" ({u})"))
+                    .unwrap_or_default()
+            )
+        })
+    }
+
     /// Whether the cell is an insecure violation no reviewed entry explains.
     pub fn unreviewed_insecure(&self) -> bool {
         matches!(self.verdict, Some(verdict::Verdict::Insecure { .. })) && self.reviewed.is_none()

@@ -30,8 +30,8 @@ pub use json::{
 pub use modes::{ModeTable, render_mode_tables, ssl_mode_tables};
 pub use report::{INFORMATIONAL_TLS_LINES, Row, ScenarioReport, ServerState, notable_lines};
 pub use reporters::{
-    CellChange, CellMark, STEP_SUMMARY_LIMIT, changes_since, mark, render_changes, render_html,
-    render_junit, render_markdown, render_step_summary,
+    CellChange, CellMark, STEP_SUMMARY_LIMIT, changes_since, insecure_cells, mark, render_changes,
+    render_html, render_junit, render_markdown, render_step_summary,
 };
 pub use repro::{normalize, reproduced_by};
 pub use reproduce::{Bundled, NewScenario, bundle_scenario, new_scenario};

@@ -52,12 +52,7 @@ pub fn new_insecure(report: &MatrixReport, baseline: Option<&MatrixReport>) -> V
             flavor: run.flavor.clone(),
             client: cell.client.clone(),
             ssl_mode: cell.ssl_mode.to_string(),
-            what: match &cell.verdict {
-                Some(verdict::Verdict::Insecure { broken, why }) => {
-                    format!("{}: {why}", broken.as_str())
-                }
-                _ => String::new(),
-            },
+            what: cell.insecure_text().unwrap_or_default(),
         })
         .collect()
 }

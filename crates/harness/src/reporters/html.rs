@@ -78,23 +78,10 @@ pub fn render_html(report: &MatrixReport) -> String {
                         CellMark::Unsupported => ("unsupported", "–".to_owned()),
                     };
                     let insecure = matches!(c.verdict, Some(verdict::Verdict::Insecure { .. }));
-                    let vt = match (&c.verdict, &c.reviewed) {
-                        (Some(verdict::Verdict::Insecure { broken, why }), reviewed) => format!(
-                            "INSECURE ({}): {why}\n{}",
-                            broken.as_str(),
-                            reviewed
-                                .as_ref()
-                                .map_or("UNREVIEWED".to_owned(), |r| format!(
-                                    "reviewed: {}{}",
-                                    r.why,
-                                    r.upstream
-                                        .as_deref()
-                                        .map(|u| format!(" {u}"))
-                                        .unwrap_or_default()
-                                ))
-                        ),
-                        (Some(v), _) => v.to_string(),
-                        (None, _) => String::new(),
+                    let vt = match (c.insecure_text(), &c.verdict) {
+                        (Some(text), _) => format!("INSECURE {text}\n{}", c.review_note()),
+                        (None, Some(v)) => v.to_string(),
+                        (None, None) => String::new(),
                     };
                     PageCell {
                         c: &c.client,
@@ -206,6 +193,7 @@ function scorecard(flavor) {
       const counts = {conforms: 0, insecure: 0, strict: 0, policy: 0};
       for (const r of RUNS) { if (flavor && r.f !== flavor) continue; for (const c of r.cells) if (c.c === client && c.m === m && c.v in counts) counts[c.v]++; }
       const td = document.createElement("td"); if (counts.insecure) td.className = "bad";
+      if (order.every(v => counts[v] === 0)) { td.textContent = "n/a"; tr.appendChild(td); continue; }
       order.forEach((v, i) => {
         if (i) td.appendChild(document.createTextNode(" / "));
         const a = document.createElement("a"); a.textContent = counts[v];

@@ -108,24 +108,14 @@ fn contract_suite(report: &MatrixReport) -> Option<TestSuite> {
         }
         let insecure: Vec<String> = cells
             .iter()
-            .filter_map(|(run, c)| match &c.verdict {
-                Some(verdict::Verdict::Insecure { broken, why }) => Some(format!(
-                    "{}@{}: {}: {why} — {}",
+            .filter_map(|(run, c)| {
+                let text = c.insecure_text()?;
+                Some(format!(
+                    "{}@{}: {text} — {}",
                     run.scenario,
                     run.flavor,
-                    broken.as_str(),
-                    c.reviewed
-                        .as_ref()
-                        .map_or("UNREVIEWED".to_owned(), |r| format!(
-                            "reviewed: {}{}",
-                            r.why,
-                            r.upstream
-                                .as_deref()
-                                .map(|u| format!(" ({u})"))
-                                .unwrap_or_default()
-                        ))
-                )),
-                _ => None,
+                    c.review_note()
+                ))
             })
             .collect();
         let status = if insecure.is_empty() {

@@ -61,24 +61,11 @@ fn contract_section(report: &MatrixReport) -> String {
             .count()
     );
     for (run, cell) in &insecure {
-        let why = match &cell.verdict {
-            Some(verdict::Verdict::Insecure { broken, why }) => {
-                format!("{}: {why}", broken.as_str())
-            }
-            _ => String::new(),
-        };
-        let review = match &cell.reviewed {
-            None => {
-                " — **UNREVIEWED** (add it to snapshots/violations.toml once explained)".to_owned()
-            }
-            Some(r) => format!(
-                " — reviewed: {}{}",
-                escape(&r.why),
-                r.upstream
-                    .as_deref()
-                    .map(|u| format!(" ({})", escape(u)))
-                    .unwrap_or_default()
-            ),
+        let why = cell.insecure_text().unwrap_or_default();
+        let review = if cell.reviewed.is_some() {
+            format!(" — {}", escape(&cell.review_note()))
+        } else {
+            " — **UNREVIEWED** (add it to snapshots/violations.toml once explained)".to_owned()
         };
         let _ = writeln!(
             out,

@@ -16,10 +16,10 @@ use crate::Cell;
 use outcome::Outcome;
 
 /// The insecure violations of `report`, unreviewed ones first, each with its run.
-pub(crate) fn insecure_cells(report: &crate::MatrixReport) -> Vec<(&crate::RunRecord, &Cell)> {
+pub fn insecure_cells(report: &crate::MatrixReport) -> Vec<(&crate::RunRecord, &Cell)> {
     let mut cells: Vec<(&crate::RunRecord, &Cell)> = report
         .cells()
-        .filter(|(_, c)| matches!(c.verdict, Some(verdict::Verdict::Insecure { .. })))
+        .filter(|(_, c)| c.insecure_text().is_some())
         .collect();
     cells.sort_by_key(|(_, c)| c.reviewed.is_some());
     cells
