@@ -258,7 +258,7 @@ fn expect(promise: &Promise, facts: &Facts, options: bool, system_store: bool) -
             }
             if promise.verify_chain && (system_store || !facts.chain.is_valid()) {
                 let why = if system_store {
-                    "no CA given (system trust store)".to_owned()
+                    crate::facts::ChainDefect::SystemTrustStore.to_string()
                 } else {
                     facts_chain(facts)
                 };
