@@ -166,9 +166,14 @@ impl Cell {
         })
     }
 
+    /// Whether the cell is an insecure violation of its ssl-mode's promise.
+    pub fn is_insecure(&self) -> bool {
+        matches!(self.verdict, Some(verdict::Verdict::Insecure { .. }))
+    }
+
     /// Whether the cell is an insecure violation no reviewed entry explains.
     pub fn unreviewed_insecure(&self) -> bool {
-        matches!(self.verdict, Some(verdict::Verdict::Insecure { .. })) && self.reviewed.is_none()
+        self.is_insecure() && self.reviewed.is_none()
     }
 }
 

@@ -100,13 +100,7 @@ impl Rig {
                     auth_note: flavor.auth_note,
                     rows: Vec::new(),
                     reused_server: false,
-                    facts: Some(verdict::derive(
-                        scenario,
-                        verdict::ServerObservation {
-                            tls_enabled: false,
-                            reload_accepted: false,
-                        },
-                    )),
+                    facts: Some(facts_of(scenario, false, None)),
                 };
                 return Ok((RigBoot::Failed(Box::new(report)), None));
             }
@@ -296,6 +290,7 @@ impl Rig {
         } else {
             self.server.tls.log.clone()
         };
+        let tls_now = self.swapped || self.tls_at_boot();
         Ok(ScenarioReport {
             scenario: scenario.id.clone(),
             description: scenario.description.clone(),
@@ -315,19 +310,10 @@ impl Rig {
             },
             auth_note: self.flavor.auth_note,
             server: ServerState::Ready {
-                tls_enabled: self.swapped || self.tls_at_boot(),
+                tls_enabled: tls_now,
                 log,
             },
-            facts: Some(verdict::derive(
-                scenario,
-                verdict::ServerObservation {
-                    tls_enabled: match &reload {
-                        Some(r) => r.tls_enabled_after,
-                        None => self.swapped || self.tls_at_boot(),
-                    },
-                    reload_accepted: reload.as_ref().is_some_and(|r| r.refused.is_none()),
-                },
-            )),
+            facts: Some(facts_of(scenario, tls_now, reload.as_ref())),
             reload,
             rows,
             reused_server: self.swapped,
@@ -378,4 +364,21 @@ pub fn cell_for(scenario: &Scenario, ssl_mode: scenario::SslMode, timeout: Durat
         password: HARNESS_PASSWORD.into(),
         timeout,
     }
+}
+
+/// The facts the cells of `scenario` are judged against, given what its server reported: TLS
+/// on after boot (`tls_at_boot`; `false` for a server that failed to start), then the reload's
+/// result, which decides both TLS and which files are served.
+fn facts_of(
+    scenario: &Scenario,
+    tls_at_boot: bool,
+    reload: Option<&servers::Reload>,
+) -> verdict::Facts {
+    verdict::derive(
+        scenario,
+        verdict::ServerObservation {
+            tls_enabled: reload.map_or(tls_at_boot, |r| r.tls_enabled_after),
+            reload_accepted: reload.is_some_and(|r| r.refused.is_none()),
+        },
+    )
 }

@@ -175,7 +175,9 @@ pub fn judge(
             }
         }
         (Expect::ClientRefuses(broken, why), Outcome::Connected { tls }) => {
-            if tls.is_none() && facts.server_tls && promise.tls != TlsPromise::Never {
+            // Only TLS-always promises expect a client refusal; plaintext while the server
+            // offers TLS breaks the TLS promise before any chain or name one.
+            if tls.is_none() && facts.server_tls {
                 Verdict::Insecure {
                     broken: Broken::Plaintext,
                     why: "connected in plaintext although the mode promises TLS".into(),

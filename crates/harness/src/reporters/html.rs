@@ -77,7 +77,6 @@ pub fn render_html(report: &MatrixReport) -> String {
                         CellMark::Hang => ("hang", "⌛ hang".to_owned()),
                         CellMark::Unsupported => ("unsupported", "–".to_owned()),
                     };
-                    let insecure = matches!(c.verdict, Some(verdict::Verdict::Insecure { .. }));
                     let vt = match (c.insecure_text(), &c.verdict) {
                         (Some(text), _) => format!("INSECURE {text}\n{}", c.review_note()),
                         (None, Some(v)) => v.to_string(),
@@ -87,7 +86,11 @@ pub fn render_html(report: &MatrixReport) -> String {
                         c: &c.client,
                         m: c.ssl_mode.to_string(),
                         k,
-                        t: if insecure { format!("⛔ {t}") } else { t },
+                        t: if c.is_insecure() {
+                            format!("⛔ {t}")
+                        } else {
+                            t
+                        },
                         x: &c.text,
                         e: c.snapshot_expected.as_deref(),
                         v: c.verdict.as_ref().map(verdict::Verdict::class),

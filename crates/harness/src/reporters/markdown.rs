@@ -218,11 +218,7 @@ fn run_section(run: &RunRecord, details: bool) -> String {
                 } else {
                     ""
                 };
-                let insecure = if matches!(c.verdict, Some(verdict::Verdict::Insecure { .. })) {
-                    " ⛔"
-                } else {
-                    ""
-                };
+                let insecure = if c.is_insecure() { " ⛔" } else { "" };
                 format!("{}{insecure}{changed}", escape(&short(&mark(c))))
             });
             let _ = write!(out, " {text} |");

@@ -17,10 +17,8 @@ use outcome::Outcome;
 
 /// The insecure violations of `report`, unreviewed ones first, each with its run.
 pub fn insecure_cells(report: &crate::MatrixReport) -> Vec<(&crate::RunRecord, &Cell)> {
-    let mut cells: Vec<(&crate::RunRecord, &Cell)> = report
-        .cells()
-        .filter(|(_, c)| c.insecure_text().is_some())
-        .collect();
+    let mut cells: Vec<(&crate::RunRecord, &Cell)> =
+        report.cells().filter(|(_, c)| c.is_insecure()).collect();
     cells.sort_by_key(|(_, c)| c.reviewed.is_some());
     cells
 }
