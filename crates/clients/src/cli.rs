@@ -270,7 +270,9 @@ impl Cli {
             }
         };
         let run = self.exec(argv);
-        let Ok(result) = tokio::time::timeout(cell.timeout, run).await else {
+        // The CLI gets `--connect-timeout` = the cell timeout; the same grace as a driver's
+        // lets one that honours it answer before the harness calls the cell a hang.
+        let Ok(result) = tokio::time::timeout(cell.timeout + crate::HANG_GRACE, run).await else {
             return Ok(Outcome::Hang {
                 after_ms: cell.timeout.as_millis() as u64,
             });

@@ -17,7 +17,7 @@ use tokio::sync::Mutex;
 /// How long a driver may take to write its hello (a cold JVM start is ~1 s here).
 const HELLO_TIMEOUT: Duration = Duration::from_secs(60);
 /// Extra time past the cell's own timeout before the harness calls the cell a hang.
-const GRACE: Duration = Duration::from_secs(2);
+const GRACE: Duration = crate::HANG_GRACE;
 /// Replacement processes allowed per driver and server before it is a harness fault.
 const MAX_RESTARTS: u32 = 8;
 /// Lines of stderr kept for error reports.
@@ -267,7 +267,7 @@ impl ExternalDriver {
     }
 
     /// One attempt. Unsupported modes are answered from the hello's table without asking the
-    /// driver; a silent driver past `timeout + 2 s` is `Hang` (its process is replaced); a
+    /// driver; a silent driver past `timeout + HANG_GRACE` is `Hang` (its process is replaced); a
     /// process that exits is a `failed` outcome with raw type `driver process exited`.
     ///
     /// Errors: [`Error::Contract`] for lines that are not contract results, an `invalid_cell`

@@ -61,3 +61,9 @@ impl Client {
         }
     }
 }
+
+/// Extra time past a cell's own timeout (the connect timeout every client is given) before
+/// the harness calls the cell a `hang`: 3 s, for process and JVM start, whole-second rounding
+/// and a loaded machine (a Connector/J cell honouring a 1 s timeout was measured at 3.1 s
+/// while the other core compiled).
+pub const HANG_GRACE: std::time::Duration = std::time::Duration::from_secs(3);

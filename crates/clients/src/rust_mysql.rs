@@ -16,7 +16,7 @@ use crate::Cell;
 use mysql::{ClientIdentity, Conn, OptsBuilder, SslOpts, prelude::Queryable};
 use outcome::{Outcome, TlsInfo, classify, redact};
 use scenario::SslMode;
-use std::{path::PathBuf, time::Duration};
+use std::path::PathBuf;
 
 /// What a client certificate adds to every TLS mode's `SslOpts`.
 const IDENTITY: &str = "; with a client certificate also client_identity=ClientIdentity::new(P12)\
@@ -147,7 +147,7 @@ impl RustMysql {
             after_ms: cell.timeout.as_millis() as u64,
         };
         let work = tokio::task::spawn_blocking(move || connect_and_query(opts));
-        match tokio::time::timeout(cell.timeout + Duration::from_secs(1), work).await {
+        match tokio::time::timeout(cell.timeout + crate::HANG_GRACE, work).await {
             Ok(Ok(Ok(tls))) => Outcome::Connected { tls },
             Ok(Ok(Err(e))) => failure(e).unwrap_or(hang),
             Ok(Err(join)) => Outcome::Failed {

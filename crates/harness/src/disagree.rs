@@ -177,6 +177,7 @@ mod tests {
                     ssl_mode,
                     outcome,
                     took: Duration::ZERO,
+                    seen: None,
                 })
                 .collect(),
             reused_server: false,

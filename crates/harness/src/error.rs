@@ -60,6 +60,15 @@ pub enum Error {
         /// What is wrong and what to do.
         detail: String,
     },
+    /// The interposer of an `[attack]` or `[fault]` scenario could not be built, started or
+    /// read.
+    #[error("scenario `{scenario}`: interposer: {detail}")]
+    Interposer {
+        /// Scenario id.
+        scenario: String,
+        /// What failed.
+        detail: String,
+    },
     /// Creating the temporary fixture directory failed.
     #[error("temporary fixture directory: {0}")]
     TempDir(std::io::Error),

@@ -129,6 +129,11 @@ pub struct Cell {
     /// `None` when it is new and unreviewed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<Reviewed>,
+    /// Behind an `[attack]` or `[fault]`: what the interposer saw during the cell (every client
+    /// connection: TLS with its chain, the login read or in plaintext, the attacker's error,
+    /// when the client gave up, bytes each way) and its one-line summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interposer: Option<crate::Seen>,
 }
 
 /// The reviewed explanation of an insecure violation.
@@ -273,6 +278,7 @@ impl RunRecord {
                         text,
                         outcome: row.outcome.clone(),
                         took_ms: ms(row.took),
+                        interposer: row.seen.clone(),
                     }
                 })
                 .collect(),

@@ -7,6 +7,7 @@
 mod bundle;
 mod disagree;
 mod error;
+mod interposed;
 mod json;
 mod modes;
 mod report;
@@ -23,6 +24,7 @@ pub use bundle::{
 };
 pub use disagree::{Disagreement, disagreements, outcome_class, render_disagreements};
 pub use error::Error;
+pub use interposed::Seen;
 pub use json::{
     Cell, Fault, MatrixReport, REPORT_FORMAT, REPORT_SCHEMA_FILE, ReloadRecord, Reviewed, RunInfo,
     RunRecord, report_json_schema, scorecard,

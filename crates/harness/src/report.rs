@@ -16,6 +16,9 @@ pub struct Row {
     /// Wall time of the attempt as the harness saw it (zero for cells answered `unsupported`
     /// from a mapping table); in reports, not in snapshots.
     pub took: std::time::Duration,
+    /// What the interposer saw during the attempt (every client connection, in accept order);
+    /// `None` when the scenario has no `[attack]` or `[fault]`.
+    pub seen: Option<crate::Seen>,
 }
 
 /// The server's state after boot, as it reported it: the snapshot header, and (log lines
@@ -172,10 +175,11 @@ impl ScenarioReport {
             }
         }
         let judged = self.facts.is_some();
-        out.push_str(if judged {
-            "\n| client | ssl-mode | outcome | verdict |\n|---|---|---|---|\n"
-        } else {
-            "\n| client | ssl-mode | outcome |\n|---|---|---|\n"
+        let interposed = self.rows.iter().any(|r| r.seen.is_some());
+        out.push_str(match (judged, interposed) {
+            (true, true) => "\n| client | ssl-mode | outcome | verdict | interposer saw |\n|---|---|---|---|---|\n",
+            (true, false) => "\n| client | ssl-mode | outcome | verdict |\n|---|---|---|---|\n",
+            (false, _) => "\n| client | ssl-mode | outcome |\n|---|---|---|\n",
         });
         for row in &self.rows {
             out.push_str(&format!(
@@ -186,6 +190,10 @@ impl ScenarioReport {
             ));
             if let Some(verdict) = self.verdict(row) {
                 out.push_str(&format!(" {verdict} |"));
+                if interposed {
+                    let seen = row.seen.as_ref().map_or("", |s| s.summary.as_str());
+                    out.push_str(&format!(" {} |", escape_cell(seen)));
+                }
             }
             out.push('\n');
         }
@@ -196,12 +204,13 @@ impl ScenarioReport {
     /// `None` without facts.
     pub fn verdict(&self, row: &Row) -> Option<verdict::Verdict> {
         let facts = self.facts.as_ref()?;
-        Some(verdict::judge(
+        Some(verdict::judge_exposed(
             verdict::Contract::builtin(),
             facts,
             &row.client,
             row.ssl_mode,
             &row.outcome,
+            row.seen.as_ref().map(crate::Seen::exposure).unwrap_or_default(),
         ))
     }
 

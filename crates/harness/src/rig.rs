@@ -41,6 +41,9 @@ pub(crate) struct Rig {
     swapped: bool,
     /// TLS state right after boot (before any scenario `[reload]`).
     tls_at_boot: bool,
+    /// The attacker in the middle of an `[attack]` or `[fault]` scenario, on 3306 in the
+    /// server's network namespace.
+    interposer: Option<crate::interposed::Interposer>,
 }
 
 /// The client's view of a scenario's fixture files: boot files, overwritten by reload files,
@@ -107,6 +110,20 @@ impl Rig {
         };
         tracing::info!(scenario = %scenario.id, flavor = flavor.name, port = server.host_port, tls = server.tls.enabled, "server ready");
         let tls_at_boot = server.tls.enabled;
+        let interposer = if scenario.interposed() {
+            Some(
+                crate::interposed::Interposer::start(
+                    scenario,
+                    fixtures,
+                    server.container_id(),
+                    &ctx.labels,
+                    cell_timeout(scenario, ctx.cell_timeout),
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
         let reload = match &scenario.reload {
             Some(spec) => Some(
                 server
@@ -143,6 +160,7 @@ impl Rig {
             start_costs: Vec::new(),
             swapped: false,
             tls_at_boot,
+            interposer,
         };
         rig.attach_clients(&files, ctx).await?;
         Ok((RigBoot::Ready(Box::new(rig)), reload))
@@ -266,17 +284,33 @@ impl Rig {
                     } else {
                         started.elapsed()
                     };
+                    let seen = match &self.interposer {
+                        Some(interposer) => Some(crate::interposed::seen(
+                            scenario,
+                            interposer.report(&scenario.id).await?,
+                            &outcome,
+                            cell.timeout,
+                            took,
+                        )),
+                        None => None,
+                    };
                     tracing::debug!(scenario = %scenario.id, client = client.name(), %ssl_mode, %outcome, "cell");
                     rows.push(Row {
                         client: client.name().to_owned(),
                         ssl_mode,
                         outcome,
                         took,
+                        seen,
                     });
                 }
                 Ok(rows)
             })
-            .buffered(ctx.client_jobs.max(1))
+            // Behind an interposer one cell at a time: its report is the cell's connections.
+            .buffered(if self.interposer.is_some() {
+                1
+            } else {
+                ctx.client_jobs.max(1)
+            })
             .collect()
             .await;
         let mut rows = Vec::new();
@@ -362,8 +396,16 @@ pub fn cell_for(scenario: &Scenario, ssl_mode: scenario::SslMode, timeout: Durat
         }
         .into(),
         password: HARNESS_PASSWORD.into(),
-        timeout,
+        timeout: cell_timeout(scenario, timeout),
     }
+}
+
+/// The cell timeout of `scenario`: its `client.timeout_ms` when it sets one, else the run's.
+fn cell_timeout(scenario: &Scenario, run: Duration) -> Duration {
+    scenario
+        .client
+        .timeout_ms
+        .map_or(run, Duration::from_millis)
 }
 
 /// The facts the cells of `scenario` are judged against, given what its server reported: TLS

@@ -178,7 +178,12 @@ pub async fn pinned_flavors(
 
 /// The repository's `scenarios/` directory (resolved from this crate's location at build time).
 pub fn scenarios_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
+    workspace_root().join("scenarios")
+}
+
+/// The workspace this harness was built from (its `Cargo.toml` builds the interposer).
+pub(crate) fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// Runs `scenario` on `flavor` on a fresh server: generates its fixtures, boots the server,
@@ -264,7 +269,11 @@ impl FastPath {
 /// name mapped to loopback, which the server's `/etc/hosts` and the host-run drivers' resolver
 /// carry), or `None` when the scenario always needs its own fresh server.
 pub fn reuse_key(scenario: &Scenario, flavor: &Flavor) -> Option<String> {
-    if scenario.reload.is_some() || scenario.server.account.is_some() || !scenario.server.tls {
+    if scenario.reload.is_some()
+        || scenario.server.account.is_some()
+        || !scenario.server.tls
+        || scenario.interposed()
+    {
         return None;
     }
     Some(format!(

@@ -47,6 +47,12 @@ pub fn committed_snapshot(scenario: &str, flavor: &str) -> Option<String> {
 /// The `(client, ssl-mode, outcome text)` rows of a snapshot's table, in order (cell escapes
 /// undone: `\|` is `|`; newlines were rendered as spaces; the verdict column left out).
 pub fn snapshot_cells(text: &str) -> Vec<(String, String, String)> {
+    // Columns after the outcome: the verdict in a judged snapshot, and what the interposer
+    // saw behind an `[attack]` or `[fault]` (never an unescaped ` | ` in either).
+    let after_outcome = text
+        .lines()
+        .find(|l| l.starts_with("| client | ssl-mode | outcome |"))
+        .map_or(0, |header| header.matches(" | ").count().saturating_sub(2));
     text.lines()
         .filter_map(|l| l.strip_prefix("| "))
         .filter_map(|l| {
@@ -54,8 +60,10 @@ pub fn snapshot_cells(text: &str) -> Vec<(String, String, String)> {
             let client = parts.next()?.to_owned();
             let mode = parts.next()?.to_owned();
             let rest = parts.next()?.strip_suffix(" |")?;
-            // A judged snapshot has a fourth column, the verdict (never an unescaped ` | `).
-            let outcome = rest.rsplit_once(" | ").map_or(rest, |(o, _)| o);
+            let mut outcome = rest;
+            for _ in 0..after_outcome {
+                outcome = outcome.rsplit_once(" | ").map_or(outcome, |(o, _)| o);
+            }
             let outcome = outcome.replace("\\|", "|");
             (client != "client").then_some((client, mode, outcome))
         })
@@ -169,6 +177,7 @@ mod tests {
             ssl_mode,
             outcome,
             took: Duration::from_millis(5),
+            seen: None,
         }
     }
 

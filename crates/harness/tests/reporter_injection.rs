@@ -91,6 +91,7 @@ fn scenario_report() -> ScenarioReport {
                     ssl_mode,
                     outcome,
                     took: Duration::from_millis(3),
+                    seen: None,
                 })
         })
         .collect();

@@ -161,6 +161,7 @@ mod tests {
                 ssl_mode: scenario::SslMode::Required,
                 outcome: outcome::Outcome::Connected { tls: None },
                 took: Duration::ZERO,
+                seen: None,
             }],
             reused_server: false,
             facts: None,

@@ -137,6 +137,7 @@ mod tests {
                     snapshot_expected: None,
                     verdict: Some(verdict),
                     reviewed,
+                    interposer: None,
                 }],
             }],
             faults: Vec::new(),

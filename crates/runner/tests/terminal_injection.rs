@@ -65,6 +65,7 @@ fn report() -> ScenarioReport {
             ssl_mode,
             outcome,
             took: Duration::from_millis(3),
+            seen: None,
         })
         .collect(),
         reused_server: false,

@@ -20,7 +20,7 @@ pub use file_name::{FILE_NAME_MAX, PKCS12_FILE, is_plain_file_name};
 pub use host::{DialedHost, MAPPED_ADDRESS};
 pub use load::{discover, load, parse};
 pub use model::{
-    AccountSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FactsSpec, FileFault, FileSpec,
+    ATTACKER_ERROR, AttackSpec, FaultSpec, INTERPOSED_SERVER_PORT, AccountSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FactsSpec, FileFault, FileSpec,
     ReloadSpec, Require, Scenario, ServerSpec, SubjectAltName,
 };
 pub use offset::Offset;

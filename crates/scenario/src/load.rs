@@ -195,6 +195,76 @@ fn validate(s: &Scenario) -> Result<(), (String, String)> {
             "an ssl-mode is listed twice".into(),
         ));
     }
+    validate_interposer(s)?;
+    Ok(())
+}
+
+/// `[attack]` and `[fault]`: at most one of them, files that exist, values the interposer can
+/// play, a server with TLS for the attacks that terminate it, bounds that keep a cell short.
+fn validate_interposer(s: &Scenario) -> Result<(), (String, String)> {
+    use crate::{AttackSpec, FaultSpec};
+    if s.attack.is_some() && s.fault.is_some() {
+        return Err((
+            "fault".into(),
+            "one interposer plays either an `[attack]` or a `[fault]`; split the scenario".into(),
+        ));
+    }
+    if s.interposed() && s.server.image.is_some() {
+        return Err((
+            "server.image".into(),
+            "an interposed scenario runs on the built-in flavors only (the server must move to port 3307); remove `server.image`".into(),
+        ));
+    }
+    match &s.attack {
+        Some(AttackSpec::Impersonate { cert, key }) => {
+            for (field, file) in [("attack.cert", cert), ("attack.key", key)] {
+                if let Some(problem) = crate::file_name::file_name_problem(file) {
+                    return Err((field.into(), problem));
+                }
+                if !s.files.contains_key(file) {
+                    return Err((
+                        field.into(),
+                        format!("`{file}` is not in `[files]`; add `[files.\"{file}\"]`"),
+                    ));
+                }
+            }
+        }
+        Some(AttackSpec::Downgrade { max_tls_version }) if max_tls_version != "TLSv1.2" => {
+            return Err((
+                "attack.max_tls_version".into(),
+                format!("`{}`: the interposer (rustls) can only cap at \"TLSv1.2\"", max_tls_version.escape_default()),
+            ));
+        }
+        Some(AttackSpec::PlaintextError { message }) if message.len() > 512 || message.contains('\n') => {
+            return Err((
+                "attack.message".into(),
+                "one line of at most 512 bytes".into(),
+            ));
+        }
+        _ => {}
+    }
+    if matches!(s.attack, Some(AttackSpec::Downgrade { .. })) && !s.server.tls {
+        return Err((
+            "attack.kind".into(),
+            "`downgrade` terminates TLS with the server's own files; set `server.tls = true`".into(),
+        ));
+    }
+    if let Some(FaultSpec::Trickle { gap_ms }) = &s.fault
+        && !(1..=1_000).contains(gap_ms)
+    {
+        return Err((
+            "fault.gap_ms".into(),
+            format!("{gap_ms}: give 1 to 1000 milliseconds between bytes"),
+        ));
+    }
+    if let Some(ms) = s.client.timeout_ms
+        && !(500..=60_000).contains(&ms)
+    {
+        return Err((
+            "client.timeout_ms".into(),
+            format!("{ms}: give 500 to 60000 milliseconds"),
+        ));
+    }
     Ok(())
 }
 

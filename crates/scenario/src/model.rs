@@ -45,6 +45,88 @@ pub struct Scenario {
     /// the ssl-mode contract judges each cell.
     #[serde(default)]
     pub facts: Option<FactsSpec>,
+    /// An attacker in the middle (`[attack]`): the clients dial the same host and port, and an
+    /// interposer there talks to them in the server's place.
+    #[serde(default)]
+    pub attack: Option<AttackSpec>,
+    /// A network fault between client and server (`[fault]`), played by the same interposer.
+    #[serde(default)]
+    pub fault: Option<FaultSpec>,
+}
+
+impl Scenario {
+    /// Whether an interposer stands between the clients and the server (`[attack]` or
+    /// `[fault]`): the server then listens on [`INTERPOSED_SERVER_PORT`] and the interposer
+    /// takes 3306.
+    pub fn interposed(&self) -> bool {
+        self.attack.is_some() || self.fault.is_some()
+    }
+}
+
+/// The port the server listens on inside its network namespace when an interposer takes 3306.
+pub const INTERPOSED_SERVER_PORT: u16 = 3307;
+
+/// What the attacker in the middle does to every connection (`[attack]`, `kind = …`).
+/// CVE-2015-3152 ("BACKRONYM") is `strip_tls`; CVE-2017-3305 ("Riddle") is `plaintext_error`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AttackSpec {
+    /// An honest relay that must change nothing: the same table as without an interposer.
+    PassThrough,
+    /// Terminates the client's TLS with a chain of the scenario's choice and relays the login
+    /// to the real server over its own TLS.
+    Impersonate {
+        /// Fixture file (in `[files]`) of the chain the attacker sends, leaf first, exactly as
+        /// sent (nothing is completed from a CA file).
+        cert: String,
+        /// Fixture file of the leaf's private key.
+        key: String,
+    },
+    /// Clears CLIENT_SSL in the server's greeting and relays the rest (BACKRONYM).
+    StripTls,
+    /// Clears CLIENT_SSL in the greeting and answers the client's login with an error the
+    /// attacker wrote, in plaintext (Riddle); the server never sees the login.
+    PlaintextError {
+        /// The error text; default [`ATTACKER_ERROR`].
+        #[serde(default = "attacker_error")]
+        message: String,
+    },
+    /// Terminates TLS with the server's own certificate and key (`server.ssl_cert`,
+    /// `server.ssl_key`, sent as the file holds them) but offers at most `max_tls_version`.
+    Downgrade {
+        /// `"TLSv1.2"` (rustls offers nothing older).
+        max_tls_version: String,
+    },
+}
+
+/// The error text `plaintext_error` injects unless the scenario gives its own; clients that
+/// show it to the user printed a message the attacker wrote.
+pub const ATTACKER_ERROR: &str = "Access denied: message written by the attacker in the middle";
+
+fn attacker_error() -> String {
+    ATTACKER_ERROR.to_owned()
+}
+
+/// A network fault between client and server (`[fault]`, `kind = …`). Each cell records how
+/// long the client waited; the interposer gives up after the cell's bound.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultSpec {
+    /// Relays the greeting, then nothing.
+    StallAfterGreeting,
+    /// Relays greeting and SSLRequest, reads the ClientHello, then nothing.
+    StallAfterClientHello,
+    /// Resets the connection (TCP RST) right after the client's SSLRequest.
+    ResetAfterSslRequest,
+    /// Relays the ClientHello and the server's first TLS flight, then resets the connection.
+    ResetMidHandshake,
+    /// Relays everything, server-to-client one byte every `gap_ms` milliseconds.
+    Trickle {
+        /// Milliseconds between two bytes to the client.
+        gap_ms: u64,
+    },
+    /// Sends the greeting, then closes the connection.
+    CloseAfterGreeting,
 }
 
 /// Facts a scenario declares instead of letting them be derived (`[facts]`).
@@ -366,6 +448,10 @@ pub struct ClientSpec {
     pub key: Option<String>,
     /// `--tls-version` the client allows, e.g. `"TLSv1.2"`.
     pub tls_version: Option<String>,
+    /// Connect timeout in milliseconds every client is given, and the cell's bound (the
+    /// harness answers `hang` 3 s after it); default the run's cell timeout (10 s). Fault
+    /// scenarios set it short, e.g. 1000.
+    pub timeout_ms: Option<u64>,
 }
 
 impl ClientSpec {
@@ -388,6 +474,7 @@ impl Default for ClientSpec {
             cert: None,
             key: None,
             tls_version: None,
+            timeout_ms: None,
         }
     }
 }

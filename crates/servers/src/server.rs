@@ -60,7 +60,8 @@ pub struct Server {
     container: Container,
     /// The flavor it runs.
     pub flavor: &'static Flavor,
-    /// Host port on 127.0.0.1 that maps to the server's 3306.
+    /// Host port on 127.0.0.1 that maps to 3306 in the server's network namespace: the server
+    /// itself, or the interposer in front of it ([`Scenario::interposed`]).
     pub host_port: u16,
     /// Server version string (`SELECT VERSION()`), e.g. `9.7.4-2`.
     pub version: String,
@@ -86,7 +87,15 @@ impl Server {
         startup: Duration,
     ) -> Result<Boot, Error> {
         let (repository, tag) = flavor.image_parts();
-        let config = flavor.render_config(&scenario.server, FIXTURE_DIR);
+        let mut config = flavor.render_config(&scenario.server, FIXTURE_DIR);
+        // Behind an interposer the server moves aside and the interposer takes 3306.
+        let port = if scenario.interposed() {
+            config.push_str(&format!("port={}\n", scenario::INTERPOSED_SERVER_PORT));
+            scenario::INTERPOSED_SERVER_PORT
+        } else {
+            3306
+        };
+        let ready_port = format!("port: {port}");
         let mut spec = ContainerSpec::new(
             format!("{} server for {}", flavor.name, scenario.id),
             repository,
@@ -113,7 +122,7 @@ impl Server {
             let log = container.stderr().await?;
             // `port: 3306`: images whose entrypoint initializes the data directory first run a
             // temporary server without networking (`port: 0`) that is not the one we want.
-            if log.contains(flavor.ready_message) && log.contains("port: 3306") {
+            if log.contains(flavor.ready_message) && log.contains(&ready_port) {
                 break;
             }
             if !container.is_running().await? {

@@ -6,7 +6,7 @@
 
 use crate::facts::{ChainDefect, ChainFact, Facts, NameFact, Policy};
 use scenario::{
-    CertSpec, Encoding, ExtendedKeyUsage, FileFault, FileSpec, KeyUsage, Require, Scenario,
+    AttackSpec, CertSpec, Encoding, ExtendedKeyUsage, FileFault, FileSpec, KeyUsage, Require, Scenario,
     SignatureHash, SubjectAltName, X509Version,
 };
 use std::{collections::BTreeMap, net::IpAddr};
@@ -79,7 +79,27 @@ pub fn derive(scenario: &Scenario, observed: ServerObservation) -> Facts {
         common_tls_version,
         policies,
         declared: None,
+        interposer: interposer_name(scenario),
+        fault: scenario.fault.is_some(),
+        downgraded: matches!(scenario.attack, Some(AttackSpec::Downgrade { .. })),
     };
+    match &scenario.attack {
+        // The client sees a greeting without CLIENT_SSL.
+        Some(AttackSpec::StripTls) => facts.server_tls = false,
+        // … and the attacker answers every login with an error.
+        Some(AttackSpec::PlaintextError { .. }) => {
+            facts.server_tls = false;
+            facts.plaintext_refused = true;
+        }
+        // TLS 1.2 at most, whatever the server allows.
+        Some(AttackSpec::Downgrade { .. }) => {
+            if let Some(client) = scenario.client.tls_version.as_deref() {
+                facts.common_tls_version = versions(Some(client)).contains(&12);
+            }
+            facts.policies.retain(|p| *p != Policy::LegacyTlsVersion);
+        }
+        _ => {}
+    }
     if let Some(declared) = &scenario.facts {
         if let Some(valid) = declared.chain_valid {
             facts.chain = if valid {
@@ -102,6 +122,23 @@ pub fn derive(scenario: &Scenario, observed: ServerObservation) -> Facts {
         facts.declared = Some(declared.why.clone());
     }
     facts
+}
+
+/// `attack: impersonate`, `fault: trickle`, … (the TOML `kind`), or `None`.
+fn interposer_name(scenario: &Scenario) -> Option<String> {
+    let kind = |v: serde_json::Value| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned);
+    if let Some(attack) = &scenario.attack {
+        return serde_json::to_value(attack)
+            .ok()
+            .and_then(kind)
+            .map(|k| format!("attack: {k}"));
+    }
+    scenario
+        .fault
+        .as_ref()
+        .and_then(|f| serde_json::to_value(f).ok())
+        .and_then(kind)
+        .map(|k| format!("fault: {k}"))
 }
 
 /// `"TLSv1.2,TLSv1.3"` → `[12, 13]` (`TLSv1` → 10); unknown entries are dropped.
@@ -160,6 +197,14 @@ impl<'a> Model<'a> {
     /// server's non-root user).
     fn sent_chain(&self) -> Option<Vec<String>> {
         let server = &self.scenario.server;
+        match &self.scenario.attack {
+            // The interposer (rustls) sends its files as they are: no chain completion.
+            Some(AttackSpec::Impersonate { cert, key }) => return self.file_chain(cert, key),
+            Some(AttackSpec::Downgrade { .. }) => {
+                return self.file_chain(&server.ssl_cert, &server.ssl_key);
+            }
+            _ => {}
+        }
         if !server.tls {
             return None;
         }
@@ -194,6 +239,17 @@ impl<'a> Model<'a> {
             }
         }
         Some(sent)
+    }
+
+    /// The certificates of file `cert` exactly as a rustls server sends them, when the file and
+    /// its `key` load and match.
+    fn file_chain(&self, cert: &str, key: &str) -> Option<Vec<String>> {
+        let cert_file = self.scenario.files.get(cert)?;
+        let key_file = self.scenario.files.get(key)?;
+        let leaf = cert_file.certs.first()?;
+        (key_file.key.as_deref() == Some(self.certs.get(leaf)?.key.as_str())
+            && key_file.passphrase.is_none())
+        .then(|| cert_file.certs.clone())
     }
 
     /// The certificate of `among` that issued `name`: same subject CN and the same key as its

@@ -37,6 +37,19 @@ pub struct Facts {
     pub policies: Vec<Policy>,
     /// What was declared by hand in the scenario's `[facts]`, if anything, and why.
     pub declared: Option<String>,
+    /// Who stands between client and server: `None` for an honest network, else the
+    /// scenario's `[attack]` or `[fault]` kind, e.g. `attack: impersonate`, `fault: trickle`.
+    /// The other facts are then what the client is shown (the attacker's chain, a greeting
+    /// without TLS), not what the server offers.
+    #[serde(default)]
+    pub interposer: Option<String>,
+    /// Whether the interposer plays a network fault (a refusal is then no one's promise).
+    #[serde(default)]
+    pub fault: bool,
+    /// Whether the interposer offers fewer TLS versions than the server (`downgrade`); a
+    /// connection outside `client.tls_version` is then the client's doing.
+    #[serde(default)]
+    pub downgraded: bool,
 }
 
 /// The server chain as the client's trust anchor sees it.
@@ -226,6 +239,9 @@ impl fmt::Display for Facts {
     /// One snapshot line: `TLS offered · chain valid · localhost matches DNS:localhost · …`;
     /// without TLS only `TLS NOT offered` and what the server demands.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(interposer) = &self.interposer {
+            write!(f, "{interposer} · ")?;
+        }
         if !self.server_tls {
             // No chain is sent and no name checked: only what the server demands matters.
             f.write_str("TLS NOT offered")?;

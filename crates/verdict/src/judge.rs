@@ -32,6 +32,9 @@ pub enum Broken {
     Chain,
     /// A certificate for another name, under VERIFY_IDENTITY.
     Name,
+    /// A TLS version the client was told not to use (`--tls-version`), offered by an
+    /// attacker in the middle (`[attack] kind = "downgrade"`).
+    Version,
 }
 
 impl Broken {
@@ -41,6 +44,7 @@ impl Broken {
             Broken::Plaintext => "plaintext",
             Broken::Chain => "chain",
             Broken::Name => "name",
+            Broken::Version => "version",
         }
     }
 }
@@ -125,6 +129,74 @@ enum Expect {
     /// A refusal by the server (it demands TLS or a client certificate, or no TLS version or
     /// suite is common).
     ServerRefuses,
+}
+
+/// What an interposer saw the client send during one cell: the evidence an attack succeeded
+/// even when the login then failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Exposure {
+    /// A HandshakeResponse (user name, auth data) crossed the wire in plaintext.
+    pub login_in_plaintext: bool,
+    /// The client completed TLS with the interposer's own chain and sent its login inside.
+    pub login_to_interposer: bool,
+}
+
+/// [`judge`] with what an interposer saw: a login sent in plaintext where the mode promises
+/// TLS, or sent over TLS to a chain or name the mode promises to refuse, is an insecure
+/// violation whatever the outcome (the attacker has the login; CVE-2017-3305 "Riddle" shows
+/// the user an attacker's error after it). Under a network fault (`facts.fault`) a client
+/// that did not connect is not applicable: no mode promises a connection over a broken
+/// network.
+pub fn judge_exposed(
+    contract: &Contract,
+    facts: &Facts,
+    client: &str,
+    mode: SslMode,
+    outcome: &Outcome,
+    exposure: Exposure,
+) -> Verdict {
+    let base = judge(contract, facts, client, mode, outcome);
+    if matches!(base, Verdict::NotApplicable | Verdict::Insecure { .. }) {
+        return base;
+    }
+    let promise = match mode {
+        SslMode::Default => match contract.default_for(client) {
+            Some(equivalent) => contract.promise(equivalent),
+            None => return base,
+        },
+        mode => contract.promise(mode),
+    };
+    if exposure.login_in_plaintext && promise.tls == TlsPromise::Always {
+        return Verdict::Insecure {
+            broken: Broken::Plaintext,
+            why: "sent its login (user name, auth data) in plaintext although the mode promises TLS".into(),
+        };
+    }
+    if exposure.login_to_interposer {
+        let system_store = mode == SslMode::Default;
+        if let Expect::ClientRefuses(broken @ (Broken::Chain | Broken::Name), why) =
+            expect(&promise, facts, mode.takes_tls_options(), system_store)
+        {
+            return Verdict::Insecure {
+                broken,
+                why: format!("sent its login to the interposer: {why}"),
+            };
+        }
+    }
+    if facts.downgraded
+        && mode.takes_tls_options()
+        && !facts.common_tls_version
+        && matches!(outcome, Outcome::Connected { tls: Some(_) })
+    {
+        return Verdict::Insecure {
+            broken: Broken::Version,
+            why: "accepted the older TLS version an attacker offered, outside its --tls-version".into(),
+        };
+    }
+    if facts.fault && !matches!(outcome, Outcome::Connected { .. }) {
+        return Verdict::NotApplicable;
+    }
+    base
 }
 
 /// The verdict of `outcome` for `client` in `mode` under `contract`, given `facts`.

@@ -24,6 +24,6 @@ pub use contract::{
 };
 pub use derive::{ServerObservation, derive};
 pub use facts::{ChainDefect, ChainFact, Facts, NameFact, Policy};
-pub use judge::{Broken, Verdict, judge};
+pub use judge::{Broken, Exposure, Verdict, judge, judge_exposed};
 pub use reviewed::{REVIEWED_FILE, Reviewed, ReviewedError, ReviewedViolation};
 pub use scorecard::{ClientTallies, Scorecard, Tally};

@@ -18,7 +18,7 @@ pub struct ReviewedViolation {
     pub client: String,
     /// The ssl-mode, as MySQL spells it.
     pub ssl_mode: SslMode,
-    /// The promise broken: `plaintext`, `chain` or `name`.
+    /// The promise broken: `plaintext`, `chain`, `name` or `version`.
     pub broken: Broken,
     /// Scenario ids or id prefixes ending in `/` (e.g. `names/`) it covers; empty: every
     /// scenario.
@@ -79,7 +79,7 @@ pub enum ReviewedError {
     },
     /// Not valid TOML for the list's shape; the message names the field.
     #[error(
-        "{path}: {source}\n  each [[violation]] needs client, ssl_mode, broken (plaintext, chain or name) and why"
+        "{path}: {source}\n  each [[violation]] needs client, ssl_mode, broken (plaintext, chain, name or version) and why"
     )]
     Parse {
         /// The file.

@@ -86,11 +86,18 @@ fn derived_chain_and_name_facts_agree_with_openssl_verify_on_every_scenario() {
                 "-no-CAstore".into(),
             ]);
         }
-        args.extend(["-untrusted".into(), server.ssl_cert.clone()]);
-        let cert_count = std::fs::read_to_string(dir.path().join(&server.ssl_cert))
+        // The chain the client is shown: the server's file, completed from its CA file as
+        // OpenSSL does; or, behind an interposer, the attacker's (or downgrader's) file as is.
+        let (served, completed) = match &scenario.attack {
+            Some(scenario::AttackSpec::Impersonate { cert, .. }) => (cert.clone(), false),
+            Some(scenario::AttackSpec::Downgrade { .. }) => (server.ssl_cert.clone(), false),
+            _ => (server.ssl_cert.clone(), true),
+        };
+        args.extend(["-untrusted".into(), served.clone()]);
+        let cert_count = std::fs::read_to_string(dir.path().join(&served))
             .map(|t| t.matches("BEGIN CERTIFICATE").count())
             .unwrap_or(0);
-        if cert_count == 1 && dir.path().join(&server.ssl_ca).is_file() {
+        if completed && cert_count == 1 && dir.path().join(&server.ssl_ca).is_file() {
             args.extend(["-untrusted".into(), server.ssl_ca.clone()]);
         }
         if let Some(crl) = &client.crl {
@@ -98,7 +105,7 @@ fn derived_chain_and_name_facts_agree_with_openssl_verify_on_every_scenario() {
         }
         let leaf = dir.path().join("leaf-under-test.pem");
         let server_pem =
-            std::fs::read_to_string(dir.path().join(&server.ssl_cert)).unwrap_or_default();
+            std::fs::read_to_string(dir.path().join(&served)).unwrap_or_default();
         let first = server_pem
             .split_inclusive("-----END CERTIFICATE-----")
             .next()

@@ -4,7 +4,10 @@
 use outcome::{FailureKind, Outcome, TlsInfo};
 use rstest::rstest;
 use scenario::SslMode::{self, *};
-use verdict::{Broken, ChainDefect, ChainFact, Contract, Facts, NameFact, Policy, Verdict, judge};
+use verdict::{
+    Broken, ChainDefect, ChainFact, Contract, Exposure, Facts, NameFact, Policy, Verdict, judge,
+    judge_exposed,
+};
 
 fn healthy() -> Facts {
     Facts {
@@ -22,6 +25,9 @@ fn healthy() -> Facts {
         common_tls_version: true,
         policies: Vec::new(),
         declared: None,
+        interposer: None,
+        fault: false,
+        downgraded: false,
     }
 }
 
@@ -232,4 +238,63 @@ fn the_contract_file_names_every_mode_policy_and_cites_its_sources() {
     assert!(!contract.ambiguity.is_empty());
     let missing_policy = verdict::CONTRACT_TOML.replace("[policy.cn-only]", "[policy.cn-only-x]");
     assert!(Contract::parse(&missing_policy).is_err());
+}
+
+/// What an interposer saw turns a failed login into an insecure one: the attacker has it.
+#[rstest]
+// Riddle: stripped greeting, the login in plaintext, then the attacker's error.
+#[case::riddle_required(no_tls(), Required, refused(), Exposure { login_in_plaintext: true, login_to_interposer: false }, "VIOLATION · insecure · plaintext")]
+#[case::riddle_preferred_may(no_tls(), Preferred, refused(), Exposure { login_in_plaintext: true, login_to_interposer: false }, "violation · strict")]
+#[case::riddle_disabled_may(no_tls(), Disabled, plain(), Exposure { login_in_plaintext: true, login_to_interposer: false }, "conforms")]
+// An impersonator's chain or name, the login sent inside its TLS, the relayed login refused.
+#[case::impersonated_chain(expired(), VerifyCa, refused(), Exposure { login_in_plaintext: false, login_to_interposer: true }, "VIOLATION · insecure · chain")]
+#[case::impersonated_name(wrong_name(), VerifyIdentity, refused(), Exposure { login_in_plaintext: false, login_to_interposer: true }, "VIOLATION · insecure · name")]
+#[case::impersonated_required_may(expired(), Required, refused(), Exposure { login_in_plaintext: false, login_to_interposer: true }, "violation · strict")]
+#[case::nothing_seen(expired(), VerifyCa, refused(), Exposure::default(), "conforms")]
+fn exposure_to_the_interposer_is_judged(
+    #[case] facts: Facts,
+    #[case] mode: SslMode,
+    #[case] outcome: Outcome,
+    #[case] exposure: Exposure,
+    #[case] want: &str,
+) {
+    let got = judge_exposed(Contract::builtin(), &facts, "mysql-cli", mode, &outcome, exposure);
+    assert_eq!(got.to_string(), want, "{facts:?} {mode} {outcome:?} {exposure:?}");
+}
+
+#[test]
+fn a_fault_excuses_a_failure_and_a_downgrade_outside_tls_version_is_insecure() {
+    let contract = Contract::builtin();
+    let fault = Facts {
+        fault: true,
+        ..healthy()
+    };
+    let hang = Outcome::Hang { after_ms: 1_000 };
+    for outcome in [refused(), hang] {
+        assert_eq!(
+            judge_exposed(contract, &fault, "mysql-cli", Required, &outcome, Exposure::default()),
+            Verdict::NotApplicable
+        );
+    }
+    assert_eq!(
+        judge_exposed(contract, &fault, "mysql-cli", Required, &tls(), Exposure::default()),
+        Verdict::Conforms
+    );
+    let downgraded = Facts {
+        downgraded: true,
+        common_tls_version: false,
+        ..healthy()
+    };
+    assert!(matches!(
+        judge_exposed(contract, &downgraded, "mysql-cli", Required, &tls(), Exposure::default()),
+        Verdict::Insecure {
+            broken: Broken::Version,
+            ..
+        }
+    ));
+    // DEFAULT takes no --tls-version: a TLS 1.2 session there keeps every promise.
+    assert_eq!(
+        judge_exposed(contract, &downgraded, "mysql-cli", Default, &tls(), Exposure::default()),
+        Verdict::Conforms
+    );
 }

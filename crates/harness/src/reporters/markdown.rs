@@ -226,7 +226,12 @@ fn run_section(run: &RunRecord, details: bool) -> String {
         out.push('\n');
     }
     if details {
-        out.push_str("\n<details><summary>Full outcomes</summary>\n\n| client | ssl-mode | outcome | verdict | ms |\n|---|---|---|---|---|\n");
+        let interposed = run.cells.iter().any(|c| c.interposer.is_some());
+        out.push_str(if interposed {
+            "\n<details><summary>Full outcomes</summary>\n\n| client | ssl-mode | outcome | verdict | ms | interposer saw |\n|---|---|---|---|---|---|\n"
+        } else {
+            "\n<details><summary>Full outcomes</summary>\n\n| client | ssl-mode | outcome | verdict | ms |\n|---|---|---|---|---|\n"
+        });
         for c in &run.cells {
             let expected = c
                 .snapshot_expected
@@ -238,7 +243,7 @@ fn run_section(run: &RunRecord, details: bool) -> String {
                 .as_ref()
                 .map(ToString::to_string)
                 .unwrap_or_default();
-            let _ = writeln!(
+            let _ = write!(
                 out,
                 "| {} | {} | {}{expected} | {} | {} |",
                 c.client,
@@ -247,6 +252,18 @@ fn run_section(run: &RunRecord, details: bool) -> String {
                 escape(&verdict),
                 c.took_ms
             );
+            if interposed {
+                let seen = c.interposer.as_ref().map_or(String::new(), |s| {
+                    let late = if s.outlived_timeout == Some(true) {
+                        "; OUTLIVED its connect timeout"
+                    } else {
+                        ""
+                    };
+                    format!("{}{late}", s.summary)
+                });
+                let _ = write!(out, " {} |", escape(&seen));
+            }
+            out.push('\n');
         }
         out.push_str("\n</details>\n");
     }

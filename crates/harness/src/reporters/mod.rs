@@ -84,6 +84,7 @@ mod tests {
                         snapshot_expected: None,
                         verdict: None,
                         reviewed: None,
+                        interposer: None,
                     }
                 })
             })
