@@ -177,9 +177,10 @@ pub fn judge_exposed(
         if let Expect::ClientRefuses(broken @ (Broken::Chain | Broken::Name), why) =
             expect(&promise, facts, mode.takes_tls_options(), system_store)
         {
+            let reason = why.strip_prefix("connected with TLS although ").unwrap_or(&why);
             return Verdict::Insecure {
                 broken,
-                why: format!("sent its login to the interposer: {why}"),
+                why: format!("sent its login inside the interposer's TLS although {reason}"),
             };
         }
     }

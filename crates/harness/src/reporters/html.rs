@@ -77,11 +77,17 @@ pub fn render_html(report: &MatrixReport) -> String {
                         CellMark::Hang => ("hang", "⌛ hang".to_owned()),
                         CellMark::Unsupported => ("unsupported", "–".to_owned()),
                     };
-                    let vt = match (c.insecure_text(), &c.verdict) {
+                    let mut vt = match (c.insecure_text(), &c.verdict) {
                         (Some(text), _) => format!("INSECURE {text}\n{}", c.review_note()),
                         (None, Some(v)) => v.to_string(),
                         (None, None) => String::new(),
                     };
+                    if let Some(seen) = &c.interposer {
+                        vt.push_str(&format!("\ninterposer saw: {}", seen.summary));
+                        if seen.outlived_timeout == Some(true) {
+                            vt.push_str("; OUTLIVED its connect timeout");
+                        }
+                    }
                     PageCell {
                         c: &c.client,
                         m: c.ssl_mode.to_string(),
