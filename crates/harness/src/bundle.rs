@@ -128,6 +128,12 @@ pub fn write_bundle(
     tables: &[ModeTable],
     snapshot: Option<&str>,
 ) -> Result<Vec<BundleCell>, Error> {
+    if scenario.interposed() {
+        return Err(Error::Bundle(format!(
+            "scenario `{}` has an [attack] or [fault]: its interposer (crates/interposer) is not part of a plain-docker bundle; run it with `cargo xtask matrix {}`",
+            scenario.id, scenario.id
+        )));
+    }
     if dir.exists()
         && std::fs::read_dir(dir)
             .map_err(io_err(dir))?
@@ -733,6 +739,20 @@ mod tests {
         let cells = write_bundle(scenario, flavor, NOW, &dir, drivers, tables, snapshot)
             .expect("bundle written");
         (tmp, dir, cells)
+    }
+
+    #[test]
+    fn an_interposed_scenario_is_refused_with_the_command_that_runs_it() {
+        let scenario = load("attack/strip-tls");
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().join("bundle");
+        let err = write_bundle(&scenario, &MYSQL_9, NOW, &dir, &[], &cli_tables(), None)
+            .expect_err("no bundle without the interposer");
+        assert!(
+            err.to_string().contains("cargo xtask matrix attack/strip-tls"),
+            "{err}"
+        );
+        assert!(!dir.exists(), "nothing written");
     }
 
     #[test]
