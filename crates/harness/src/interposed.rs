@@ -109,7 +109,8 @@ impl Interposer {
     }
 
     /// Every connection accepted since the previous call, in accept order (waiting up to
-    /// 1.5 s for open ones to close).
+    /// 0.5 s for open ones to close: a client that refused the interposer's TLS has
+    /// closed by then; one that hangs is reported open).
     ///
     /// Errors: an unreadable or late answer (10 s), as text.
     pub(crate) async fn report(&self, scenario: &str) -> Result<Vec<Connection>, Error> {

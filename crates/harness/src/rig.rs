@@ -238,6 +238,7 @@ impl Rig {
         &mut self,
         scenario: &Scenario,
         fixtures: &Fixtures,
+        ctx: &RunContext,
     ) -> Result<bool, Error> {
         let files = client_files(scenario, fixtures);
         if !self.server.swap_fixtures(&fixtures.files).await? {
@@ -257,6 +258,21 @@ impl Rig {
         if let Some(host) = &self.drivers_host {
             tracing::debug!("swapping clients-container files");
             host.replace_files(&files).await?;
+        }
+        if scenario.interposed() {
+            // A fresh interposer for this scenario's play (the old one's container is removed
+            // first, freeing 3306 in the namespace).
+            self.interposer = None;
+            self.interposer = Some(
+                crate::interposed::Interposer::start(
+                    scenario,
+                    fixtures,
+                    self.server.container_id(),
+                    &ctx.labels,
+                    cell_timeout(scenario, ctx.cell_timeout),
+                )
+                .await?,
+            );
         }
         self.swapped = true;
         Ok(true)

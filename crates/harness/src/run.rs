@@ -236,7 +236,7 @@ impl FastPath {
             && self.rig.as_ref().is_some_and(|(k, _)| k == key)
             && let Some((_, mut rig)) = self.rig.take()
         {
-            if rig.swap(scenario, &fixtures).await? {
+            if rig.swap(scenario, &fixtures, ctx).await? {
                 let report = rig.run(scenario, None, ctx).await?;
                 self.rig = Some((key.clone(), rig));
                 return Ok(report);
@@ -269,18 +269,17 @@ impl FastPath {
 /// name mapped to loopback, which the server's `/etc/hosts` and the host-run drivers' resolver
 /// carry), or `None` when the scenario always needs its own fresh server.
 pub fn reuse_key(scenario: &Scenario, flavor: &Flavor) -> Option<String> {
-    if scenario.reload.is_some()
-        || scenario.server.account.is_some()
-        || !scenario.server.tls
-        || scenario.interposed()
-    {
+    if scenario.reload.is_some() || scenario.server.account.is_some() || !scenario.server.tls {
         return None;
     }
+    // Behind an interposer the server listens on another port: its own group (the interposer
+    // itself is replaced for every scenario).
     Some(format!(
-        "{}\n{}\n{}\n{}",
+        "{}\n{}\n{}\n{}\n{}",
         flavor.name,
         flavor.user_image.unwrap_or_default(),
         scenario.client.mapped_host().unwrap_or_default(),
+        if scenario.interposed() { "interposed" } else { "direct" },
         flavor.render_config(&scenario.server, containers::FIXTURE_DIR)
     ))
 }

@@ -3,7 +3,7 @@
 //! 1. The first stdin line (at most 1 MiB) is the [`Config`] as JSON.
 //! 2. Once the listener is bound (SO_REUSEADDR), one line `{"ready":true}` is printed.
 //! 3. Each later stdin line `report` is answered by one line of [`Report`] JSON, taken with a
-//!    wait of 1500 milliseconds for open connections; any other line by
+//!    wait of 500 milliseconds for open connections; any other line by
 //!    `{"error":"unknown command"}`.
 //! 4. EOF on stdin exits with status 0.
 //!
@@ -24,7 +24,7 @@ const MAX_CONFIG_LINE: u64 = 1024 * 1024;
 /// Longest command line, in bytes; longer lines are unknown commands.
 const MAX_COMMAND_LINE: u64 = 4096;
 /// How long a `report` waits for open connections to close.
-const REPORT_WAIT: Duration = Duration::from_millis(1500);
+const REPORT_WAIT: Duration = Duration::from_millis(500);
 
 /// One stdin line of at most `limit` bytes, without its line ending; `None` at EOF.
 ///

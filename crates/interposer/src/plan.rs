@@ -53,7 +53,8 @@ pub enum Play {
     StallAfterGreeting,
     /// Relays the greeting and the SSLRequest, reads the client's ClientHello, then stalls.
     StallAfterClientHello,
-    /// Relays the greeting, reads the client's SSLRequest, then resets the connection (RST).
+    /// Relays the greeting, reads the client's SSLRequest and the ClientHello right behind it,
+    /// then resets the connection (RST) while the client waits for a ServerHello.
     ResetAfterSslRequest,
     /// Relays greeting, SSLRequest and ClientHello to the server and the server's first TLS
     /// record (ServerHello) back, waits 200 ms while the client reads for the rest of the
@@ -64,7 +65,8 @@ pub enum Play {
         /// Milliseconds between two bytes sent to the client.
         gap_ms: u64,
     },
-    /// Sends the greeting, then closes the connection (FIN).
+    /// Sends the greeting, then closes its side of the connection (FIN) and reads what the
+    /// client still sends until it closes: every client meets the end of the stream on read.
     CloseAfterGreeting,
 }
 

@@ -326,8 +326,12 @@ async fn run(
         Play::ResetAfterSslRequest => {
             client.write_all(&greeting.to_bytes()?).await?;
             let first = read_client(&ctx, &mut client).await;
-            if let Ok(first) = &first {
-                ctx.record_first(first);
+            if let Ok(first) = &first
+                && ctx.record_first(first)
+            {
+                // A client writes its ClientHello right behind the SSLRequest; resetting only
+                // once it is in puts every client in the same place: reading, for a ServerHello.
+                let _ = ctx.bounded(mysql::read_tls_record(&mut client)).await;
             }
             reset(client);
         }
@@ -345,7 +349,11 @@ async fn run(
         }
         Play::CloseAfterGreeting => {
             client.write_all(&greeting.to_bytes()?).await?;
+            // FIN, then keep reading: the client's writes still land, and its next read sees
+            // the end of the stream, whatever it writes first (a full close would answer
+            // those writes with a RST and race it against the FIN).
             let _ = client.shutdown().await;
+            ctx.drain(&mut client).await;
         }
     }
     Ok(())

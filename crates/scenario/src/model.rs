@@ -116,7 +116,8 @@ pub enum FaultSpec {
     StallAfterGreeting,
     /// Relays greeting and SSLRequest, reads the ClientHello, then nothing.
     StallAfterClientHello,
-    /// Resets the connection (TCP RST) right after the client's SSLRequest.
+    /// Resets the connection (TCP RST) right after the client's SSLRequest (and the ClientHello
+    /// behind it, so every client is reading when the reset arrives).
     ResetAfterSslRequest,
     /// Relays the ClientHello and the server's first TLS flight, then resets the connection.
     ResetMidHandshake,
