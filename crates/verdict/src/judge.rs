@@ -159,12 +159,8 @@ pub fn judge_exposed(
     if matches!(base, Verdict::NotApplicable | Verdict::Insecure { .. }) {
         return base;
     }
-    let promise = match mode {
-        SslMode::Default => match contract.default_for(client) {
-            Some(equivalent) => contract.promise(equivalent),
-            None => return base,
-        },
-        mode => contract.promise(mode),
+    let Some((promise, system_store)) = promise_of(contract, client, mode) else {
+        return base;
     };
     if exposure.login_in_plaintext && promise.tls == TlsPromise::Always {
         return Verdict::Insecure {
@@ -172,17 +168,15 @@ pub fn judge_exposed(
             why: "sent its login (user name, auth data) in plaintext although the mode promises TLS".into(),
         };
     }
-    if exposure.login_to_interposer {
-        let system_store = mode == SslMode::Default;
-        if let Expect::ClientRefuses(broken @ (Broken::Chain | Broken::Name), why) =
+    if exposure.login_to_interposer
+        && let Expect::ClientRefuses(broken @ (Broken::Chain | Broken::Name), why) =
             expect(&promise, facts, mode.takes_tls_options(), system_store)
-        {
-            let reason = why.strip_prefix("connected with TLS although ").unwrap_or(&why);
-            return Verdict::Insecure {
-                broken,
-                why: format!("sent its login inside the interposer's TLS although {reason}"),
-            };
-        }
+    {
+        let reason = why.strip_prefix("connected with TLS although ").unwrap_or(&why);
+        return Verdict::Insecure {
+            broken,
+            why: format!("sent its login inside the interposer's TLS although {reason}"),
+        };
     }
     if facts.downgraded
         && mode.takes_tls_options()
@@ -215,12 +209,8 @@ pub fn judge(
     if matches!(outcome, Outcome::Unsupported { .. }) || lacks_auth_plugin(outcome) {
         return Verdict::NotApplicable;
     }
-    let (promise, system_store) = match mode {
-        SslMode::Default => match contract.default_for(client) {
-            Some(equivalent) => (contract.promise(equivalent), true),
-            None => return Verdict::NotApplicable,
-        },
-        mode => (contract.promise(mode), false),
+    let Some((promise, system_store)) = promise_of(contract, client, mode) else {
+        return Verdict::NotApplicable;
     };
     let options = mode.takes_tls_options();
     let expect = expect(&promise, facts, options, system_store);
@@ -279,6 +269,18 @@ pub fn judge(
             Expect::ClientRefuses(..) | Expect::ServerRefuses,
             Outcome::Failed { .. } | Outcome::Hang { .. },
         ) => Verdict::Conforms,
+    }
+}
+
+/// The promise `client` makes in `mode`, and whether its anchors are the system trust store:
+/// DEFAULT is the client's documented default ([`Contract::default_for`]) with no CA given;
+/// `None` for a DEFAULT the contract does not document.
+fn promise_of(contract: &Contract, client: &str, mode: SslMode) -> Option<(Promise, bool)> {
+    match mode {
+        SslMode::Default => contract
+            .default_for(client)
+            .map(|equivalent| (contract.promise(equivalent), true)),
+        mode => Some((contract.promise(mode), false)),
     }
 }
 
