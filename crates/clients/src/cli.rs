@@ -269,15 +269,22 @@ impl Cli {
                 });
             }
         };
-        let run = self.exec(argv);
         // The CLI gets `--connect-timeout` = the cell timeout; the same grace as a driver's
-        // lets one that honours it answer before the harness calls the cell a hang.
-        let Ok(result) = tokio::time::timeout(cell.timeout + crate::HANG_GRACE, run).await else {
+        // lets one that honours it answer before the harness calls the cell a hang (and the
+        // container's agent kills it).
+        let ran = self
+            .container
+            .exec_bounded(argv, cell.timeout + crate::HANG_GRACE)
+            .await
+            .map_err(|source| Error::Docker {
+                what: format!("exec {} in its container", self.program.binary),
+                source,
+            })?;
+        let Some((code, stdout, stderr)) = ran else {
             return Ok(Outcome::Hang {
                 after_ms: cell.timeout.as_millis() as u64,
             });
         };
-        let (code, stdout, stderr) = result?;
         Ok(self.program.outcome(code, &stdout, &stderr))
     }
 

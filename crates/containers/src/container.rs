@@ -179,6 +179,14 @@ impl ContainerSpec {
         for (key, value) in self.env {
             request = request.with_env_var(key, value);
         }
+        // The agent (crate::agent) rides along in every container; without it, docker exec.
+        let agent = crate::agent::binary();
+        if let Some(bytes) = agent {
+            request = request.with_copy_to(
+                CopyTargetOptions::new(agent::PATH_IN_CONTAINER).with_mode(0o755),
+                bytes.to_vec(),
+            );
+        }
         for file in self.files {
             let mut target = CopyTargetOptions::new(file.path);
             if let Some(mode) = file.mode {
@@ -193,6 +201,7 @@ impl ContainerSpec {
         Ok(Container {
             inner,
             what: self.what,
+            agent: crate::agent::AgentSlot::new(agent.is_some()),
         })
     }
 }
@@ -201,6 +210,8 @@ impl ContainerSpec {
 pub struct Container {
     inner: ContainerAsync<GenericImage>,
     what: String,
+    /// Its agent session, through which commands and directory swaps run when it can.
+    agent: crate::agent::AgentSlot,
 }
 
 impl Container {
@@ -248,10 +259,37 @@ impl Container {
 
     /// Runs `argv` in the container to completion: `(exit code, stdout, stderr)`, output
     /// lossily decoded as UTF-8, each stream at most [`MAX_EXEC_OUTPUT`] bytes (the rest is
-    /// read and dropped, and counted in a last line). No time bound: callers bound it (cell
-    /// timeout, admin timeout).
+    /// read and dropped, and counted in a last line). No time bound of its own beyond
+    /// [`EXEC_LIMIT`]: callers bound it (cell timeout, admin timeout). Runs through the
+    /// container's agent when it can (a process start instead of a `docker exec`), else by
+    /// `docker exec`; the answer is the same either way.
     /// Errors: [`Error::Container`] when Docker fails (not when the command fails).
     pub async fn exec(&self, argv: Vec<String>) -> Result<(Option<i64>, String, String), Error> {
+        Ok(self.exec_bounded(argv, EXEC_LIMIT).await?.unwrap_or((
+            None,
+            String::new(),
+            String::new(),
+        )))
+    }
+
+    /// As [`Container::exec`], but the command is killed once it has run for `limit`: then
+    /// `Ok(None)` (a hung client). Errors: [`Error::Container`] when Docker fails.
+    pub async fn exec_bounded(
+        &self,
+        argv: Vec<String>,
+        limit: std::time::Duration,
+    ) -> Result<Option<(Option<i64>, String, String)>, Error> {
+        if let Some(ran) = self.agent.run(self.id(), &argv, limit).await {
+            return Ok((!ran.killed).then_some((ran.code, ran.stdout, ran.stderr)));
+        }
+        match tokio::time::timeout(limit, self.docker_exec(argv)).await {
+            Ok(result) => result.map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// `docker exec` of `argv`, as [`Container::exec`] describes.
+    async fn docker_exec(&self, argv: Vec<String>) -> Result<(Option<i64>, String, String), Error> {
         let mut res = self
             .inner
             .exec(ExecCommand::new(argv))
@@ -293,9 +331,29 @@ impl Container {
         dir: &str,
         files: &BTreeMap<String, FixtureFile>,
     ) -> Result<(), Error> {
+        if let Some(name) = files.keys().find(|n| !certgen::is_plain_file_name(n)) {
+            return Err(Error::UnsafeFileName {
+                what: self.what.clone(),
+                name: name.clone(),
+            });
+        }
+        let wire = files
+            .iter()
+            .map(|(name, file)| agent::file_bytes(name, file.mode, &file.bytes))
+            .collect();
+        match self.agent.replace_dir(self.id(), dir, wire).await {
+            Some(Ok(())) => return Ok(()),
+            Some(Err(detail)) => {
+                return Err(Error::Docker {
+                    command: format!("agent replace_dir {dir} in {}", self.id()),
+                    detail,
+                });
+            }
+            None => {}
+        }
         let clear = format!("rm -rf {dir} && mkdir -p {dir}");
         let (code, _, stderr) = self
-            .exec(vec!["sh".into(), "-c".into(), clear.clone()])
+            .docker_exec(vec!["sh".into(), "-c".into(), clear.clone()])
             .await?;
         if code != Some(0) {
             return Err(Error::Docker {
@@ -306,6 +364,10 @@ impl Container {
         self.copy_into(dir, files).await
     }
 }
+
+/// The bound [`Container::exec`] puts on a command of its own: ten minutes, far beyond any
+/// caller's own timeout (a command is never expected to reach it).
+pub const EXEC_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Most bytes kept of each of an exec's stdout and stderr (a client's output with the longest
 /// server error is under 4 KiB; a hostile server could make a client print without end).

@@ -7,6 +7,7 @@
 //! [`docker`], one function per invocation. This crate knows nothing of MySQL, scenarios or
 //! clients: it is below `servers` and `clients`.
 
+mod agent;
 mod container;
 pub mod docker;
 mod error;
@@ -14,7 +15,7 @@ mod image;
 mod labels;
 pub mod recipes;
 
-pub use container::{Container, ContainerSpec, FileIn, MAX_EXEC_OUTPUT, Network};
+pub use container::{Container, ContainerSpec, EXEC_LIMIT, FileIn, MAX_EXEC_OUTPUT, Network};
 pub use error::Error;
 pub use image::{ImageRecipe, Wheels, debian_mirror, stale_images};
 pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels, containers_of_run, sweep, sweep_settled};

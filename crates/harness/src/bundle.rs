@@ -749,7 +749,8 @@ mod tests {
         let err = write_bundle(&scenario, &MYSQL_9, NOW, &dir, &[], &cli_tables(), None)
             .expect_err("no bundle without the interposer");
         assert!(
-            err.to_string().contains("cargo xtask matrix attack/strip-tls"),
+            err.to_string()
+                .contains("cargo xtask matrix attack/strip-tls"),
             "{err}"
         );
         assert!(!dir.exists(), "nothing written");

@@ -69,16 +69,14 @@ impl Interposer {
             .start()
             .await
             .map_err(|e| fail(format!("starting its container: {e}")))?;
-        let mut child = containers::docker::exec_interactive(
-            container.id(),
-            &[BINARY_IN_CONTAINER.to_owned()],
-        )
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| fail(format!("docker exec: {e}")))?;
+        let mut child =
+            containers::docker::exec_interactive(container.id(), &[BINARY_IN_CONTAINER.to_owned()])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .map_err(|e| fail(format!("docker exec: {e}")))?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(fail("no stdio pipes".into()));
         };
@@ -213,7 +211,9 @@ fn binary() -> Result<PathBuf, String> {
 }
 
 /// What the interposer saw during one cell, with its one-line summary for the snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Seen {
     /// Every client connection of the cell, in accept order.
     pub connections: Vec<Connection>,
@@ -297,9 +297,13 @@ pub(crate) fn seen(
         summary = "no connection".into();
     }
     let outlived_timeout = (timed && !matches!(outcome, outcome::Outcome::Unsupported { .. }))
-        .then(|| matches!(outcome, outcome::Outcome::Hang { .. }) || took > timeout + TIMEOUT_SLACK);
-    if let (Some(AttackSpec::PlaintextError { message }), outcome::Outcome::Failed { message: m, .. }) =
-        (&scenario.attack, outcome)
+        .then(|| {
+            matches!(outcome, outcome::Outcome::Hang { .. }) || took > timeout + TIMEOUT_SLACK
+        });
+    if let (
+        Some(AttackSpec::PlaintextError { message }),
+        outcome::Outcome::Failed { message: m, .. },
+    ) = (&scenario.attack, outcome)
         && m.contains(message.as_str())
     {
         summary.push_str("; attacker's error SHOWN");
@@ -327,7 +331,13 @@ fn run_length(phrases: &[String]) -> String {
     }
     parts
         .iter()
-        .map(|(n, p)| if *n == 1 { (*p).to_owned() } else { format!("{n}× {p}") })
+        .map(|(n, p)| {
+            if *n == 1 {
+                (*p).to_owned()
+            } else {
+                format!("{n}× {p}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(" → ")
 }
@@ -373,7 +383,13 @@ mod tests {
             error_injected: true,
             ..plaintext_login()
         };
-        let seen = seen(&s, vec![c], &failed(scenario::ATTACKER_ERROR), SECOND, SECOND);
+        let seen = seen(
+            &s,
+            vec![c],
+            &failed(scenario::ATTACKER_ERROR),
+            SECOND,
+            SECOND,
+        );
         assert_eq!(
             seen.summary,
             "login in plaintext · attacker's error sent; attacker's error SHOWN"
@@ -404,7 +420,13 @@ mod tests {
             client_tls_error: Some("received fatal alert: UnknownCA".into()),
             ..Connection::default()
         };
-        let seen = seen(&s, vec![refused.clone(), refused, accepted], &failed("x"), SECOND, SECOND);
+        let seen = seen(
+            &s,
+            vec![refused.clone(), refused, accepted],
+            &failed("x"),
+            SECOND,
+            SECOND,
+        );
         assert_eq!(
             seen.summary,
             "2× refused its TLS → TLS with the interposer (TLSv1.2) · login read"
@@ -416,18 +438,51 @@ mod tests {
     fn stalls_are_judged_by_the_clients_own_answer_time() {
         let s = scenario("[fault]\nkind = \"stall_after_greeting\"\n");
         let quiet = || vec![Connection::default()];
-        let in_time = seen(&s, quiet(), &failed("timeout"), SECOND, Duration::from_millis(1_400));
+        let in_time = seen(
+            &s,
+            quiet(),
+            &failed("timeout"),
+            SECOND,
+            Duration::from_millis(1_400),
+        );
         assert_eq!(in_time.summary, "no login sent");
         assert_eq!(in_time.outlived_timeout, Some(false));
-        let late = seen(&s, quiet(), &failed("timeout"), SECOND, Duration::from_millis(1_600));
-        assert_eq!(late.summary, "no login sent", "timing stays out of snapshots");
+        let late = seen(
+            &s,
+            quiet(),
+            &failed("timeout"),
+            SECOND,
+            Duration::from_millis(1_600),
+        );
+        assert_eq!(
+            late.summary, "no login sent",
+            "timing stays out of snapshots"
+        );
         assert_eq!(late.outlived_timeout, Some(true));
-        let hang = seen(&s, quiet(), &Outcome::Hang { after_ms: 1_000 }, SECOND, SECOND);
+        let hang = seen(
+            &s,
+            quiet(),
+            &Outcome::Hang { after_ms: 1_000 },
+            SECOND,
+            SECOND,
+        );
         assert_eq!(hang.outlived_timeout, Some(true));
-        let none = seen(&s, Vec::new(), &Outcome::Unsupported { reason: "x".into() }, SECOND, Duration::ZERO);
-        assert_eq!((none.summary.as_str(), none.outlived_timeout), ("no connection", None));
+        let none = seen(
+            &s,
+            Vec::new(),
+            &Outcome::Unsupported { reason: "x".into() },
+            SECOND,
+            Duration::ZERO,
+        );
+        assert_eq!(
+            (none.summary.as_str(), none.outlived_timeout),
+            ("no connection", None)
+        );
         let attack = scenario("[attack]\nkind = \"strip_tls\"\n");
-        assert_eq!(seen(&attack, quiet(), &failed("x"), SECOND, SECOND * 9).outlived_timeout, None);
+        assert_eq!(
+            seen(&attack, quiet(), &failed("x"), SECOND, SECOND * 9).outlived_timeout,
+            None
+        );
     }
 
     #[test]
@@ -437,7 +492,10 @@ mod tests {
             ssl_request: true,
             ..Connection::default()
         };
-        assert_eq!(seen(&s, vec![tls], &failed("x"), SECOND, SECOND).summary, "TLS end to end");
+        assert_eq!(
+            seen(&s, vec![tls], &failed("x"), SECOND, SECOND).summary,
+            "TLS end to end"
+        );
         assert_eq!(
             seen(&s, vec![plaintext_login()], &failed("x"), SECOND, SECOND).summary,
             "login in plaintext"

@@ -210,7 +210,10 @@ impl ScenarioReport {
             &row.client,
             row.ssl_mode,
             &row.outcome,
-            row.seen.as_ref().map(crate::Seen::exposure).unwrap_or_default(),
+            row.seen
+                .as_ref()
+                .map(crate::Seen::exposure)
+                .unwrap_or_default(),
         ))
     }
 

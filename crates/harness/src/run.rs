@@ -279,7 +279,11 @@ pub fn reuse_key(scenario: &Scenario, flavor: &Flavor) -> Option<String> {
         flavor.name,
         flavor.user_image.unwrap_or_default(),
         scenario.client.mapped_host().unwrap_or_default(),
-        if scenario.interposed() { "interposed" } else { "direct" },
+        if scenario.interposed() {
+            "interposed"
+        } else {
+            "direct"
+        },
         flavor.render_config(&scenario.server, containers::FIXTURE_DIR)
     ))
 }

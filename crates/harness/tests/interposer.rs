@@ -18,7 +18,10 @@ fn table(report: &ScenarioReport) -> Vec<(String, String, String, String)> {
                 row.client.clone(),
                 row.ssl_mode.to_string(),
                 row.outcome.to_string(),
-                report.verdict(row).map(|v| v.to_string()).unwrap_or_default(),
+                report
+                    .verdict(row)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
             )
         })
         .collect()
@@ -37,7 +40,9 @@ async fn pass_through_on_basic_valid_changes_nothing(#[case] flavor: &str) {
     let mut relayed = honest.clone();
     relayed.attack = Some(AttackSpec::PassThrough);
 
-    let direct = run_scenario(&honest, flavor, &ctx).await.expect("direct run");
+    let direct = run_scenario(&honest, flavor, &ctx)
+        .await
+        .expect("direct run");
     let through = run_scenario(&relayed, flavor, &ctx)
         .await
         .expect("run through the interposer");
@@ -45,7 +50,10 @@ async fn pass_through_on_basic_valid_changes_nothing(#[case] flavor: &str) {
     assert_eq!(table(&direct), table(&through), "{}", flavor.name);
     assert!(direct.rows.iter().all(|r| r.seen.is_none()));
     for row in &through.rows {
-        let seen = row.seen.as_ref().expect("every cell behind the interposer is seen");
+        let seen = row
+            .seen
+            .as_ref()
+            .expect("every cell behind the interposer is seen");
         let connected_plain = matches!(row.outcome, outcome::Outcome::Connected { tls: None });
         let connected_tls = matches!(row.outcome, outcome::Outcome::Connected { tls: Some(_) });
         let plaintext = seen.connections.iter().any(|c| c.credentials_in_plaintext);
@@ -59,7 +67,10 @@ async fn pass_through_on_basic_valid_changes_nothing(#[case] flavor: &str) {
         if connected_tls {
             assert!(
                 !plaintext
-                    && seen.connections.iter().any(|c| c.ssl_request && c.client_tls.is_none()),
+                    && seen
+                        .connections
+                        .iter()
+                        .any(|c| c.ssl_request && c.client_tls.is_none()),
                 "{} {}: TLS end to end, never terminated by a pass-through ({})",
                 row.client,
                 row.ssl_mode,

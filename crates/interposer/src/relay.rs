@@ -109,8 +109,10 @@ fn server_config(
     if chain.is_empty() {
         return Err(Error::TlsConfig("chain_pem holds no certificate".into()));
     }
-    let key: PrivateKeyDer<'static> = PrivateKeyDer::from_pem_slice(key_pem.as_bytes())
-        .map_err(|e| Error::TlsConfig(format!("key_pem holds no PKCS#8, PKCS#1 or SEC1 key: {e}")))?;
+    let key: PrivateKeyDer<'static> =
+        PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| {
+            Error::TlsConfig(format!("key_pem holds no PKCS#8, PKCS#1 or SEC1 key: {e}"))
+        })?;
     let config = ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(versions(max_tls_version)?)?
         .with_no_client_auth()

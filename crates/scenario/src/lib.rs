@@ -20,8 +20,9 @@ pub use file_name::{FILE_NAME_MAX, PKCS12_FILE, is_plain_file_name};
 pub use host::{DialedHost, MAPPED_ADDRESS};
 pub use load::{discover, load, parse};
 pub use model::{
-    ATTACKER_ERROR, AttackSpec, FaultSpec, INTERPOSED_SERVER_PORT, AccountSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FactsSpec, FileFault, FileSpec,
-    ReloadSpec, Require, Scenario, ServerSpec, SubjectAltName,
+    ATTACKER_ERROR, AccountSpec, AttackSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FactsSpec,
+    FaultSpec, FileFault, FileSpec, INTERPOSED_SERVER_PORT, ReloadSpec, Require, Scenario,
+    ServerSpec, SubjectAltName,
 };
 pub use offset::Offset;
 pub use schema::{SCHEMA_FILE, json_schema};

@@ -232,10 +232,15 @@ fn validate_interposer(s: &Scenario) -> Result<(), (String, String)> {
         Some(AttackSpec::Downgrade { max_tls_version }) if max_tls_version != "TLSv1.2" => {
             return Err((
                 "attack.max_tls_version".into(),
-                format!("`{}`: the interposer (rustls) can only cap at \"TLSv1.2\"", max_tls_version.escape_default()),
+                format!(
+                    "`{}`: the interposer (rustls) can only cap at \"TLSv1.2\"",
+                    max_tls_version.escape_default()
+                ),
             ));
         }
-        Some(AttackSpec::PlaintextError { message }) if message.len() > 512 || message.contains('\n') => {
+        Some(AttackSpec::PlaintextError { message })
+            if message.len() > 512 || message.contains('\n') =>
+        {
             return Err((
                 "attack.message".into(),
                 "one line of at most 512 bytes".into(),
@@ -246,7 +251,8 @@ fn validate_interposer(s: &Scenario) -> Result<(), (String, String)> {
     if matches!(s.attack, Some(AttackSpec::Downgrade { .. })) && !s.server.tls {
         return Err((
             "attack.kind".into(),
-            "`downgrade` terminates TLS with the server's own files; set `server.tls = true`".into(),
+            "`downgrade` terminates TLS with the server's own files; set `server.tls = true`"
+                .into(),
         ));
     }
     if let Some(FaultSpec::Trickle { gap_ms }) = &s.fault

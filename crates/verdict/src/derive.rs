@@ -6,8 +6,8 @@
 
 use crate::facts::{ChainDefect, ChainFact, Facts, NameFact, Policy};
 use scenario::{
-    AttackSpec, CertSpec, Encoding, ExtendedKeyUsage, FileFault, FileSpec, KeyUsage, Require, Scenario,
-    SignatureHash, SubjectAltName, X509Version,
+    AttackSpec, CertSpec, Encoding, ExtendedKeyUsage, FileFault, FileSpec, KeyUsage, Require,
+    Scenario, SignatureHash, SubjectAltName, X509Version,
 };
 use std::{collections::BTreeMap, net::IpAddr};
 

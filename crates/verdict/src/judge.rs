@@ -165,14 +165,18 @@ pub fn judge_exposed(
     if exposure.login_in_plaintext && promise.tls == TlsPromise::Always {
         return Verdict::Insecure {
             broken: Broken::Plaintext,
-            why: "sent its login (user name, auth data) in plaintext although the mode promises TLS".into(),
+            why:
+                "sent its login (user name, auth data) in plaintext although the mode promises TLS"
+                    .into(),
         };
     }
     if exposure.login_to_interposer
         && let Expect::ClientRefuses(broken @ (Broken::Chain | Broken::Name), why) =
             expect(&promise, facts, mode.takes_tls_options(), system_store)
     {
-        let reason = why.strip_prefix("connected with TLS although ").unwrap_or(&why);
+        let reason = why
+            .strip_prefix("connected with TLS although ")
+            .unwrap_or(&why);
         return Verdict::Insecure {
             broken,
             why: format!("sent its login inside the interposer's TLS although {reason}"),
@@ -185,7 +189,8 @@ pub fn judge_exposed(
     {
         return Verdict::Insecure {
             broken: Broken::Version,
-            why: "accepted the older TLS version an attacker offered, outside its --tls-version".into(),
+            why: "accepted the older TLS version an attacker offered, outside its --tls-version"
+                .into(),
         };
     }
     if facts.fault && !matches!(outcome, Outcome::Connected { .. }) {

@@ -104,8 +104,7 @@ fn derived_chain_and_name_facts_agree_with_openssl_verify_on_every_scenario() {
             args.extend(["-crl_check".into(), "-CRLfile".into(), crl.clone()]);
         }
         let leaf = dir.path().join("leaf-under-test.pem");
-        let server_pem =
-            std::fs::read_to_string(dir.path().join(&served)).unwrap_or_default();
+        let server_pem = std::fs::read_to_string(dir.path().join(&served)).unwrap_or_default();
         let first = server_pem
             .split_inclusive("-----END CERTIFICATE-----")
             .next()

@@ -258,8 +258,19 @@ fn exposure_to_the_interposer_is_judged(
     #[case] exposure: Exposure,
     #[case] want: &str,
 ) {
-    let got = judge_exposed(Contract::builtin(), &facts, "mysql-cli", mode, &outcome, exposure);
-    assert_eq!(got.to_string(), want, "{facts:?} {mode} {outcome:?} {exposure:?}");
+    let got = judge_exposed(
+        Contract::builtin(),
+        &facts,
+        "mysql-cli",
+        mode,
+        &outcome,
+        exposure,
+    );
+    assert_eq!(
+        got.to_string(),
+        want,
+        "{facts:?} {mode} {outcome:?} {exposure:?}"
+    );
 }
 
 #[test]
@@ -272,12 +283,26 @@ fn a_fault_excuses_a_failure_and_a_downgrade_outside_tls_version_is_insecure() {
     let hang = Outcome::Hang { after_ms: 1_000 };
     for outcome in [refused(), hang] {
         assert_eq!(
-            judge_exposed(contract, &fault, "mysql-cli", Required, &outcome, Exposure::default()),
+            judge_exposed(
+                contract,
+                &fault,
+                "mysql-cli",
+                Required,
+                &outcome,
+                Exposure::default()
+            ),
             Verdict::NotApplicable
         );
     }
     assert_eq!(
-        judge_exposed(contract, &fault, "mysql-cli", Required, &tls(), Exposure::default()),
+        judge_exposed(
+            contract,
+            &fault,
+            "mysql-cli",
+            Required,
+            &tls(),
+            Exposure::default()
+        ),
         Verdict::Conforms
     );
     let downgraded = Facts {
@@ -286,7 +311,14 @@ fn a_fault_excuses_a_failure_and_a_downgrade_outside_tls_version_is_insecure() {
         ..healthy()
     };
     assert!(matches!(
-        judge_exposed(contract, &downgraded, "mysql-cli", Required, &tls(), Exposure::default()),
+        judge_exposed(
+            contract,
+            &downgraded,
+            "mysql-cli",
+            Required,
+            &tls(),
+            Exposure::default()
+        ),
         Verdict::Insecure {
             broken: Broken::Version,
             ..
@@ -294,7 +326,14 @@ fn a_fault_excuses_a_failure_and_a_downgrade_outside_tls_version_is_insecure() {
     ));
     // DEFAULT takes no --tls-version: a TLS 1.2 session there keeps every promise.
     assert_eq!(
-        judge_exposed(contract, &downgraded, "mysql-cli", Default, &tls(), Exposure::default()),
+        judge_exposed(
+            contract,
+            &downgraded,
+            "mysql-cli",
+            Default,
+            &tls(),
+            Exposure::default()
+        ),
         Verdict::Conforms
     );
 }
