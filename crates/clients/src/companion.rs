@@ -18,10 +18,26 @@ pub(crate) async fn start(
     extra: Vec<(String, Vec<u8>)>,
     labels: &RunLabels,
 ) -> Result<Container, Error> {
+    let network = endpoint.map_or(Network::None, |e| Network::Join(e.netns.clone()));
+    start_on(what, image, network, Vec::new(), files, extra, labels).await
+}
+
+/// As [`start`], on `network` with `/etc/hosts` entries `extra_hosts` (for a container that
+/// owns its network namespace).
+pub(crate) async fn start_on(
+    what: &str,
+    image: &ImageRecipe,
+    network: Network,
+    extra_hosts: Vec<(String, std::net::IpAddr)>,
+    files: &BTreeMap<String, FixtureFile>,
+    extra: Vec<(String, Vec<u8>)>,
+    labels: &RunLabels,
+) -> Result<Container, Error> {
     let what = format!("starting {what} container");
     let mut spec = ContainerSpec::new(what.clone(), image.repository, image.tag());
     spec.cmd = Some(vec!["sleep".into(), "infinity".into()]);
-    spec.network = endpoint.map_or(Network::None, |e| Network::Join(e.netns.clone()));
+    spec.network = network;
+    spec.extra_hosts = extra_hosts;
     spec.labels = labels.as_map();
     for (path, bytes) in extra {
         spec = spec.with_file(path, bytes);

@@ -104,6 +104,47 @@ impl DriversHost {
         Ok(DriversHost { container })
     }
 
+    /// Starts [`crate::CLIENTS_IMAGE`] as the owner of a network namespace that servers and
+    /// the other client containers of a lane join ([`containers::Network::Join`]): Docker's
+    /// bridge with 3306 published on 127.0.0.1, `/etc/hosts` mapping `mapped_host` (a
+    /// scenario's `client.host` name) to [`scenario::MAPPED_ADDRESS`] for every container
+    /// that joins. Returns it and the host port. Errors: [`Error::Docker`].
+    pub async fn start_holder(
+        mapped_host: Option<&str>,
+        files: &std::collections::BTreeMap<String, certgen::FixtureFile>,
+        labels: &containers::RunLabels,
+    ) -> Result<(Self, u16), Error> {
+        let extra_hosts = mapped_host
+            .map(|name| {
+                (
+                    name.to_owned(),
+                    std::net::IpAddr::V4(scenario::MAPPED_ADDRESS),
+                )
+            })
+            .into_iter()
+            .collect();
+        let container = crate::companion::start_on(
+            "clients",
+            &crate::CLIENTS_IMAGE,
+            containers::Network::Bridge {
+                publish: Some(3306),
+            },
+            extra_hosts,
+            files,
+            Vec::new(),
+            labels,
+        )
+        .await?;
+        let port = container
+            .host_port(3306)
+            .await
+            .map_err(|source| Error::Docker {
+                what: "the clients container's published port".into(),
+                source,
+            })?;
+        Ok((DriversHost { container }, port))
+    }
+
     /// Docker container id, for `docker exec`.
     pub fn container_id(&self) -> &str {
         self.container.id()
@@ -180,6 +221,12 @@ pub struct ExternalDriver {
 }
 
 impl ExternalDriver {
+    /// A new server or scenario: the replacement budget ([`MAX_RESTARTS`]) starts again, as it
+    /// did when every server had its own driver processes.
+    pub fn new_scenario(&self) {
+        *self.restarts.lock().unwrap_or_else(|p| p.into_inner()) = 0;
+    }
+
     /// Starts `spec`'s process at `placement` and reads its hello.
     ///
     /// Errors: [`Error::Container`] when `docker exec` cannot start, [`Error::Contract`] when

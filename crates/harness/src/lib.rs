@@ -5,6 +5,7 @@
 //! Harness faults are [`Error`]s; everything clients and servers do is report data.
 
 mod bundle;
+mod client_rig;
 mod disagree;
 mod error;
 mod interposed;
@@ -39,8 +40,8 @@ pub use repro::{normalize, reproduced_by};
 pub use reproduce::{Bundled, NewScenario, bundle_scenario, new_scenario};
 pub use rig::cell_for;
 pub use run::{
-    BUILTIN_CLIENTS, FastPath, RunContext, flavors_of, pinned_flavors, reuse_key, run_scenario,
-    runs_on, scenarios_root,
+    BUILTIN_CLIENTS, FastPath, RunContext, flavors_of, pinned_flavors, removed, reuse_key,
+    run_scenario, runs_on, scenarios_root,
 };
 pub use scaffold::{Suggested, error_line, first_url, scaffold, suggest};
 pub use snapshot::{

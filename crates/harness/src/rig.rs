@@ -1,48 +1,36 @@
-//! A rig: one booted server with every client attached (CLI companions, the in-process Rust
-//! client, the external drivers and their clients container). A fresh rig serves one scenario;
-//! the fast path ([`crate::FastPath`]) reuses a rig for the next scenario with the same server
-//! configuration by swapping the fixture files everywhere and reloading TLS.
+//! A rig: one booted server in the network namespace of a lane's clients
+//! ([`crate::client_rig::ClientRig`]), with the interposer in front of it when the scenario
+//! has one. A fresh rig serves one scenario; the fast path ([`crate::FastPath`]) reuses a rig
+//! for the next scenario with the same server configuration by swapping the fixture files and
+//! reloading TLS.
 
+use crate::client_rig::ClientRig;
 use crate::{Error, Row, RunContext, ScenarioReport, ServerState};
 use certgen::{FixtureFile, Fixtures};
-use clients::{
-    Cell, Cli, Client, DriversHost, Endpoint, ExternalDriver, Placement, RunsOn, RustMysql,
-};
+use clients::Cell;
 use scenario::Scenario;
 use servers::{Boot, Flavor, HARNESS_PASSWORD, Server};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use tempfile::TempDir;
 
 /// Result of booting a rig.
 pub(crate) enum RigBoot {
-    /// Server and clients are up.
+    /// The server is up.
     Ready(Box<Rig>),
     /// The server process exited before it accepted connections; this is the scenario's report.
     Failed(Box<ScenarioReport>),
 }
 
-/// A server and its clients. Dropping it removes every container (server, companions, clients
-/// container) and ends the driver processes.
+/// A server (and its interposer). Dropping it removes its containers; the lane's clients stay.
 pub(crate) struct Rig {
     flavor: &'static Flavor,
     server: Box<Server>,
-    /// Host directory with the client's view of the fixtures (in-process and host drivers).
-    dir: TempDir,
-    /// The hosts file host-run drivers resolve the scenario's mapped host name through
-    /// ([`clients::name_map`]), and the directory holding it; `None` when the host needs no
-    /// mapping.
-    name_map: Option<(TempDir, std::path::PathBuf)>,
-    clients: Vec<Client>,
-    drivers_host: Option<DriversHost>,
-    client_versions: Vec<(String, String)>,
-    start_costs: Vec<(String, Duration)>,
     /// Whether the fixtures in place came from a swap (not from this rig's own boot).
     swapped: bool,
     /// TLS state right after boot (before any scenario `[reload]`).
     tls_at_boot: bool,
     /// The attacker in the middle of an `[attack]` or `[fault]` scenario, on 3306 in the
-    /// server's network namespace.
+    /// namespace.
     interposer: Option<crate::interposed::Interposer>,
 }
 
@@ -76,16 +64,24 @@ pub(crate) fn client_files(
 }
 
 impl Rig {
-    /// Boots `flavor` with the scenario's boot fixtures, runs its `[reload]` if any, and
-    /// attaches every client with the client's view of the files.
+    /// Boots `flavor` with the scenario's boot fixtures in the namespace of `clients`, starts
+    /// the interposer when the scenario has one, and runs its `[reload]` if any.
     pub(crate) async fn boot(
         scenario: &Scenario,
         flavor: &'static Flavor,
         fixtures: &Fixtures,
+        clients: &ClientRig,
         ctx: &RunContext,
     ) -> Result<(RigBoot, Option<servers::Reload>), Error> {
-        let boot =
-            Server::boot(flavor, scenario, fixtures, &ctx.labels, ctx.startup_timeout).await?;
+        let boot = Server::boot_in(
+            flavor,
+            scenario,
+            fixtures,
+            &ctx.labels,
+            ctx.startup_timeout,
+            Some(clients.netns()),
+        )
+        .await?;
         let mut server = match boot {
             Boot::Ready(server) => server,
             Boot::Failed { exit_code, log } => {
@@ -115,7 +111,7 @@ impl Rig {
                 crate::interposed::Interposer::start(
                     scenario,
                     fixtures,
-                    server.container_id(),
+                    clients.netns().0,
                     &ctx.labels,
                     cell_timeout(scenario, ctx.cell_timeout),
                 )
@@ -132,142 +128,38 @@ impl Rig {
             ),
             None => None,
         };
-        let files = client_files(scenario, fixtures);
-        let dir = tempfile::Builder::new()
-            .prefix("mysql-tls-fixtures-")
-            .tempdir()
-            .map_err(Error::TempDir)?;
-        certgen::write_files(dir.path(), &files)?;
-        let name_map = match scenario.client.mapped_host() {
-            Some(name) => {
-                let map = tempfile::Builder::new()
-                    .prefix("mysql-tls-hosts-")
-                    .tempdir()
-                    .map_err(Error::TempDir)?;
-                let hosts = clients::name_map::write_hosts_file(map.path(), name)?;
-                Some((map, hosts))
-            }
-            None => None,
-        };
-        let mut rig = Rig {
+        let rig = Rig {
             flavor,
             server,
-            dir,
-            name_map,
-            clients: Vec::new(),
-            drivers_host: None,
-            client_versions: Vec::new(),
-            start_costs: Vec::new(),
             swapped: false,
             tls_at_boot,
             interposer,
         };
-        rig.attach_clients(&files, ctx).await?;
         Ok((RigBoot::Ready(Box::new(rig)), reload))
     }
 
-    /// What clients are given to reach this rig's server: never the server itself.
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            netns: self.server.container_id().to_owned(),
-            host_port: self.server.host_port,
-            fixture_dir: self.dir.path().to_path_buf(),
-        }
-    }
-
-    async fn attach_clients(
-        &mut self,
-        files: &BTreeMap<String, FixtureFile>,
-        ctx: &RunContext,
-    ) -> Result<(), Error> {
-        let endpoint = self.endpoint();
-        for program in [&clients::MYSQL_CLI, &clients::MARIADB_CLI] {
-            if !ctx.selects(program.name) {
-                continue;
-            }
-            let cli = Cli::start(program, &endpoint, files, HARNESS_PASSWORD, &ctx.labels).await?;
-            self.client_versions
-                .push((program.name.to_owned(), cli.version().await?));
-            self.clients.push(Client::Cli(Box::new(cli)));
-        }
-        if ctx.selects(RustMysql::NAME) {
-            self.client_versions.push((
-                RustMysql::NAME.to_owned(),
-                "mysql crate 28, native-tls".into(),
-            ));
-            self.clients.push(Client::RustMysql(RustMysql::new(
-                endpoint.fixture_dir.clone(),
-                endpoint.host_port,
-            )));
-        }
-        if ctx
-            .drivers
-            .iter()
-            .any(|d| d.runs_on == RunsOn::ClientsImage)
-        {
-            self.drivers_host =
-                Some(DriversHost::start(Some(&endpoint), files, &ctx.labels).await?);
-        }
-        for spec in &ctx.drivers {
-            let placement = match (&self.drivers_host, spec.runs_on) {
-                (Some(host), RunsOn::ClientsImage) => host.placement(),
-                _ => Placement::Host {
-                    fixture_dir: endpoint.fixture_dir.clone(),
-                    port: endpoint.host_port,
-                    name_map: self.name_map.as_ref().map(|(_, hosts)| hosts.clone()),
-                },
-            };
-            let mut driver = ExternalDriver::start(spec, &placement).await?;
-            driver.set_process_per_cell(ctx.driver_process_per_cell);
-            self.start_costs
-                .push((spec.name.clone(), driver.start_cost));
-            let hello = driver.hello();
-            self.client_versions.push((
-                spec.name.clone(),
-                format!("{} ({})", hello.version, hello.runtime),
-            ));
-            self.clients.push(Client::External(Box::new(driver)));
-        }
-        Ok(())
-    }
-
-    /// The fast path: puts `fixtures` in place on the server and for every client, and reloads
-    /// TLS. `Ok(false)` means the server would not behave like a clean fresh boot (reload
-    /// refused, TLS off, TLS lines logged); the rig must then be dropped and a fresh one booted.
+    /// The fast path: puts `fixtures` in place on the server and reloads TLS (the clients'
+    /// files are the caller's). `Ok(false)` means the server would not behave like a clean
+    /// fresh boot (reload refused, TLS off, TLS lines logged); the rig must then be dropped and
+    /// a fresh one booted.
     pub(crate) async fn swap(
         &mut self,
         scenario: &Scenario,
         fixtures: &Fixtures,
+        clients: &ClientRig,
         ctx: &RunContext,
     ) -> Result<bool, Error> {
-        let files = client_files(scenario, fixtures);
+        // The old interposer goes first, freeing 3306 in the namespace.
+        self.interposer = None;
         if !self.server.swap_fixtures(&fixtures.files).await? {
             return Ok(false);
         }
-        for entry in std::fs::read_dir(self.dir.path()).map_err(Error::TempDir)? {
-            let path = entry.map_err(Error::TempDir)?.path();
-            std::fs::remove_file(&path).map_err(Error::TempDir)?;
-        }
-        certgen::write_files(self.dir.path(), &files)?;
-        for client in &self.clients {
-            if let Client::Cli(cli) = client {
-                tracing::debug!(client = cli.name(), "swapping client files");
-                cli.replace_files(&files).await?;
-            }
-        }
-        if let Some(host) = &self.drivers_host {
-            tracing::debug!("swapping clients-container files");
-            host.replace_files(&files).await?;
-        }
         if scenario.interposed() {
-            // A fresh interposer for this scenario's play (the old one's container is removed
-            // first, freeing 3306 in the namespace).
-            self.interposer = None;
             self.interposer = Some(
                 crate::interposed::Interposer::start(
                     scenario,
                     fixtures,
-                    self.server.container_id(),
+                    clients.netns().0,
                     &ctx.labels,
                     cell_timeout(scenario, ctx.cell_timeout),
                 )
@@ -279,16 +171,20 @@ impl Rig {
     }
 
     /// Attempts every client × ssl-mode of `scenario` and returns its report.
+    /// `first_of_clients`: the clients were started for this scenario (their start costs
+    /// are reported with it).
     pub(crate) async fn run(
         &self,
         scenario: &Scenario,
         reload: Option<servers::Reload>,
+        clients: &ClientRig,
+        first_of_clients: bool,
         ctx: &RunContext,
     ) -> Result<ScenarioReport, Error> {
         // Each client runs its ssl-modes in order; `ctx.client_jobs` clients run at once
         // (default 1: one client after another), rows kept in client order.
         use futures::StreamExt as _;
-        let per_client: Vec<Result<Vec<Row>, Error>> = futures::stream::iter(&self.clients)
+        let per_client: Vec<Result<Vec<Row>, Error>> = futures::stream::iter(&clients.clients)
             .map(|client| async move {
                 let mut rows = Vec::new();
                 for &ssl_mode in &scenario.client.ssl_modes {
@@ -352,11 +248,11 @@ impl Rig {
             } else {
                 self.server.boot_time
             },
-            client_versions: self.client_versions.clone(),
-            start_costs: if self.swapped {
-                Vec::new()
+            client_versions: clients.client_versions.clone(),
+            start_costs: if first_of_clients {
+                clients.start_costs.clone()
             } else {
-                self.start_costs.clone()
+                Vec::new()
             },
             auth_note: self.flavor.auth_note,
             server: ServerState::Ready {
@@ -368,12 +264,6 @@ impl Rig {
             rows,
             reused_server: self.swapped,
         })
-    }
-
-    /// Whether the server serves TLS now (after a refused swap it keeps the previous
-    /// certificates; MariaDB may end up without TLS, then the rig is dropped).
-    pub(crate) fn still_serving(&self) -> bool {
-        self.server.tls.enabled
     }
 
     fn tls_at_boot(&self) -> bool {

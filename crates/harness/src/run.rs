@@ -2,6 +2,7 @@
 //! fresh server ([`run_scenario`]) or on the fast path ([`FastPath`]). Containers belong to
 //! rigs, which are dropped (containers removed) on every return path, errors and panics too.
 
+use crate::client_rig::ClientRig;
 use crate::rig::{Rig, RigBoot};
 use crate::{Error, ScenarioReport};
 use clients::DriverSpec;
@@ -186,8 +187,9 @@ pub(crate) fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Runs `scenario` on `flavor` on a fresh server: generates its fixtures, boots the server,
-/// starts the clients, attempts every client × ssl-mode in order, and returns the report.
+/// Runs `scenario` on `flavor` with everything fresh: generates its fixtures, starts the
+/// clients, boots the server in their network namespace, attempts every client × ssl-mode in
+/// order, and returns the report; then removes it all.
 ///
 /// Errors are harness faults only (image missing, Docker failing, fixture errors).
 pub async fn run_scenario(
@@ -195,25 +197,41 @@ pub async fn run_scenario(
     flavor: &'static Flavor,
     ctx: &RunContext,
 ) -> Result<ScenarioReport, Error> {
-    let fixtures = certgen::generate(scenario, ctx.now)?;
-    match Rig::boot(scenario, flavor, &fixtures, ctx).await? {
-        (RigBoot::Failed(report), _) => Ok(*report),
-        (RigBoot::Ready(rig), reload) => rig.run(scenario, reload, ctx).await,
-    }
+    let mut lane = FastPath::new();
+    let report = lane.run(scenario, flavor, ctx).await;
+    drop(lane);
+    removed().await;
+    report
 }
 
-/// The fast path of the matrix: one running server (with its clients) per flavor and server
-/// configuration, reused for the next scenario by swapping the fixture files and reloading TLS
-/// instead of booting a new container. A scenario gets a fresh boot when it has its own
-/// `[reload]`, an account, or TLS off, when no clean rig of its configuration exists, and when
-/// the swap shows the server would not behave like a clean fresh boot (reload refused, TLS
-/// off, TLS lines logged). A test checks that both paths give identical snapshots.
+/// Call after dropping containers inside a task. A container's removal blocks its thread
+/// (testcontainers' `block_in_place` + `block_on`); on the thread that polls the matrix (one
+/// task for every lane) that nested `block_on` can take the wake-up meant for another lane,
+/// which then waits for a wake that already came (seen: a lane stalled until `--timeout`).
+/// Yielding makes the task poll every lane again, and each finds its I/O readiness intact.
+pub async fn removed() {
+    tokio::task::yield_now().await;
+}
+
+/// The fast path of the matrix, one per lane (a worker that runs scenario groups one after
+/// another):
+/// - the lane's clients ([`ClientRig`]: CLI companions, the clients container and its driver
+///   processes, host-run drivers, the in-process client) start once and own a network
+///   namespace that every server of the lane boots into; a scenario only puts its files in
+///   place (new clients only when a scenario dials another mapped host name);
+/// - one running server per flavor and server configuration is reused for the next scenario
+///   by swapping the fixture files and reloading TLS instead of booting a new container. A
+///   scenario gets a fresh server when it has its own `[reload]`, an account, or TLS off, when
+///   no clean server of its configuration is running, and when the swap shows the server
+///   would not behave like a clean fresh boot (reload refused, TLS off, TLS lines logged).
 ///
-/// It keeps one rig at a time (the last reusable one): run scenarios grouped by
-/// [`reuse_key`] to get the most reuse.
+/// A test checks that both paths give identical snapshots. It keeps one server at a time (the
+/// namespace has one 3306): run scenarios grouped by [`reuse_key`] to get the most reuse.
 #[derive(Default)]
 pub struct FastPath {
+    /// Declared before `clients`: the server lives in their namespace and goes first.
     rig: Option<(String, Rig)>,
+    clients: Option<ClientRig>,
 }
 
 impl FastPath {
@@ -231,31 +249,53 @@ impl FastPath {
         ctx: &RunContext,
     ) -> Result<ScenarioReport, Error> {
         let fixtures = certgen::generate(scenario, ctx.now)?;
+        let files = crate::rig::client_files(scenario, &fixtures);
+        let (clients, first_of_clients) = match self.clients.take() {
+            Some(clients) if clients.serves(scenario) => {
+                if let Err(e) = clients.put_files(&files).await {
+                    self.rig = None;
+                    drop(clients);
+                    removed().await;
+                    return Err(e);
+                }
+                (clients, false)
+            }
+            old => {
+                // The server lives in the old clients' namespace: both go, server first.
+                self.rig = None;
+                drop(old);
+                removed().await;
+                (ClientRig::start(scenario, &files, ctx).await?, true)
+            }
+        };
+        let clients = &*self.clients.insert(clients);
         let key = reuse_key(scenario, flavor);
         if let Some(key) = &key
             && self.rig.as_ref().is_some_and(|(k, _)| k == key)
             && let Some((_, mut rig)) = self.rig.take()
         {
-            if rig.swap(scenario, &fixtures, ctx).await? {
-                let report = rig.run(scenario, None, ctx).await?;
+            let swapped = rig.swap(scenario, &fixtures, clients, ctx).await;
+            removed().await;
+            if swapped? {
+                let report = rig
+                    .run(scenario, None, clients, first_of_clients, ctx)
+                    .await?;
                 self.rig = Some((key.clone(), rig));
                 return Ok(report);
             }
-            // A refused reload leaves the server serving the previous certificates: the rig
-            // stays usable for the next scenario; this one boots fresh.
-            if rig.still_serving() {
-                self.rig = Some((key.clone(), rig));
-            }
             tracing::info!(scenario = %scenario.id, flavor = flavor.name, "swap not clean; fresh boot");
         }
-        match Rig::boot(scenario, flavor, &fixtures, ctx).await? {
+        // One server at a time in the namespace.
+        self.rig = None;
+        removed().await;
+        match Rig::boot(scenario, flavor, &fixtures, clients, ctx).await? {
             (RigBoot::Failed(report), _) => Ok(*report),
             (RigBoot::Ready(rig), reload) => {
-                let report = rig.run(scenario, reload, ctx).await?;
-                // Adopt the new rig unless one of the same configuration is kept already.
+                let report = rig
+                    .run(scenario, reload, clients, first_of_clients, ctx)
+                    .await?;
                 if let Some(key) = key
                     && rig.reusable()
-                    && self.rig.as_ref().is_none_or(|(k, _)| *k != key)
                 {
                     self.rig = Some((key, *rig));
                 }

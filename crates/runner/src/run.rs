@@ -173,6 +173,8 @@ pub struct MatrixExecutor {
     pub ctx: RunContext,
     /// Compare the selected rows only (client / ssl-mode filters).
     pub subset: bool,
+    /// Fast (lanes keep clients and servers) or everything fresh per scenario.
+    pub path: RunPath,
 }
 
 impl Executor for MatrixExecutor {
@@ -184,7 +186,13 @@ impl Executor for MatrixExecutor {
         scenario: &Scenario,
         flavor: &'static Flavor,
     ) -> Result<ScenarioReport, harness::Error> {
-        lane.run(scenario, flavor, &self.ctx).await
+        match self.path {
+            RunPath::Fast => lane.run(scenario, flavor, &self.ctx).await,
+            // Everything fresh for every scenario: the baselines of `cargo xtask bench`.
+            RunPath::Fresh | RunPath::Naive => {
+                harness::run_scenario(scenario, flavor, &self.ctx).await
+            }
+        }
     }
 
     fn failed(&self, result: &Result<ScenarioReport, harness::Error>) -> bool {
@@ -266,6 +274,7 @@ pub fn run(options: &Options) -> Result<Ending, Error> {
         let executor = MatrixExecutor {
             ctx,
             subset: options.subset(),
+            path: options.path,
         };
         let progress = Progress::new();
         let how = Schedule {

@@ -1,5 +1,6 @@
-//! Scheduling a [`Plan`]: each group runs in order on one lane (one reused server), at most
-//! `jobs` groups at once, all in one task (the futures borrow Docker exec streams that are not
+//! Scheduling a [`Plan`]: `jobs` workers, each with one lane (its clients and its reused
+//! server) kept across the groups it takes; each group runs in order on one worker, biggest
+//! groups first, all in one task (the futures borrow Docker exec streams that are not
 //! `Sync`). `--fail-fast`: no new scenario run starts after the first one that fails. What runs
 //! a scenario is an [`Executor`], so the schedule is tested without Docker.
 
@@ -13,7 +14,8 @@ use std::cell::Cell;
 /// Runs one scenario on one flavor. The real one ([`crate::MatrixExecutor`]) boots servers and
 /// drives clients; tests use one that returns reports it makes up.
 pub trait Executor {
-    /// State kept across the runs of one group, e.g. the reused server of the fast path.
+    /// State a worker keeps across the runs and groups it takes, e.g. the clients and the
+    /// reused server of the fast path.
     type Lane: Default;
 
     /// Runs `scenario` on `flavor` in `lane`. A harness fault is an error; whatever clients and
@@ -50,64 +52,76 @@ pub async fn execute<E: Executor>(
     how: Schedule,
     reporter: &dyn Reporter,
 ) -> Results {
-    use futures::StreamExt;
     let total = plan.runs.len();
     reporter.event(&Event::RunStarted {
         scenario_runs: total,
     });
     let stop = Cell::new(false);
     let done = Cell::new(0usize);
-    let (stop, done) = (&stop, &done);
+    let next_group = Cell::new(0usize);
+    let (stop, done, next_group) = (&stop, &done, &next_group);
+    // `jobs` workers, each with one lane kept across the groups it takes (biggest first, the
+    // next free worker taking the next group).
+    let workers = (0..how.jobs.max(1).min(plan.groups.len().max(1))).map(|_| async move {
+        let mut lane = E::Lane::default();
+        let mut out = Vec::new();
+        loop {
+            let taken = next_group.get();
+            let Some(group) = plan.groups.get(taken) else {
+                break;
+            };
+            next_group.set(taken + 1);
+            for &index in &group.runs {
+                let run = &plan.runs[index];
+                let label = run.label.as_str();
+                let result = if stop.get() {
+                    None
+                } else {
+                    reporter.event(&Event::ScenarioStarted { label });
+                    let result = executor
+                        .run(&mut lane, plan.scenario_of(run), run.flavor)
+                        .await;
+                    if how.fail_fast && executor.failed(&result) {
+                        stop.set(true);
+                        reporter.event(&Event::FailFastStop { after: label });
+                    }
+                    Some(result)
+                };
+                done.set(done.get() + 1);
+                let fault_line;
+                let event_result = match &result {
+                    None => RunResult::NotRun,
+                    Some(Ok(report)) => {
+                        for row in &report.rows {
+                            reporter.event(&Event::CellFinished { label, row });
+                        }
+                        RunResult::Report(report)
+                    }
+                    Some(Err(e)) => {
+                        fault_line = error_line(e);
+                        RunResult::Fault(&fault_line)
+                    }
+                };
+                reporter.event(&Event::ScenarioFinished {
+                    label,
+                    result: event_result,
+                    done: done.get(),
+                    total,
+                });
+                out.push((index, result));
+            }
+        }
+        // The lane's containers go now; then every other lane is polled again.
+        drop(lane);
+        harness::removed().await;
+        out
+    });
     let mut finished: Vec<(usize, Option<Result<ScenarioReport, harness::Error>>)> =
-        futures::stream::iter(&plan.groups)
-            .map(|group| async move {
-                let mut lane = E::Lane::default();
-                let mut out = Vec::new();
-                for &index in &group.runs {
-                    let run = &plan.runs[index];
-                    let label = run.label.as_str();
-                    let result = if stop.get() {
-                        None
-                    } else {
-                        reporter.event(&Event::ScenarioStarted { label });
-                        let result = executor
-                            .run(&mut lane, plan.scenario_of(run), run.flavor)
-                            .await;
-                        if how.fail_fast && executor.failed(&result) {
-                            stop.set(true);
-                            reporter.event(&Event::FailFastStop { after: label });
-                        }
-                        Some(result)
-                    };
-                    done.set(done.get() + 1);
-                    let fault_line;
-                    let event_result = match &result {
-                        None => RunResult::NotRun,
-                        Some(Ok(report)) => {
-                            for row in &report.rows {
-                                reporter.event(&Event::CellFinished { label, row });
-                            }
-                            RunResult::Report(report)
-                        }
-                        Some(Err(e)) => {
-                            fault_line = error_line(e);
-                            RunResult::Fault(&fault_line)
-                        }
-                    };
-                    reporter.event(&Event::ScenarioFinished {
-                        label,
-                        result: event_result,
-                        done: done.get(),
-                        total,
-                    });
-                    out.push((index, result));
-                }
-                out
-            })
-            .buffer_unordered(how.jobs.max(1))
-            .flat_map(futures::stream::iter)
-            .collect()
-            .await;
+        futures::future::join_all(workers)
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
     finished.sort_by_key(|(index, _)| *index);
     finished.into_iter().map(|(_, result)| result).collect()
 }

@@ -86,6 +86,21 @@ impl Server {
         labels: &RunLabels,
         startup: Duration,
     ) -> Result<Boot, Error> {
+        Self::boot_in(flavor, scenario, fixtures, labels, startup, None).await
+    }
+
+    /// As [`Server::boot`], in the network namespace of container `netns.0` whose 3306 is
+    /// published on host port `netns.1` (a lane's clients container, which outlives its
+    /// servers; its `/etc/hosts` maps the scenario's host name), or on its own bridge network
+    /// with its own published port and `/etc/hosts` entry when `None`.
+    pub async fn boot_in(
+        flavor: &'static Flavor,
+        scenario: &Scenario,
+        fixtures: &Fixtures,
+        labels: &RunLabels,
+        startup: Duration,
+        netns: Option<(&str, u16)>,
+    ) -> Result<Boot, Error> {
         let (repository, tag) = flavor.image_parts();
         let mut config = flavor.render_config(&scenario.server, FIXTURE_DIR);
         // Behind an interposer the server moves aside and the interposer takes 3306.
@@ -104,13 +119,18 @@ impl Server {
         .with_file("/etc/mysql/my.cnf", config.clone().into_bytes())
         .with_fixtures(FIXTURE_DIR, &fixtures.files)?;
         spec.labels = labels.as_map();
-        spec.network = Network::Bridge {
-            publish: Some(3306),
-        };
-        // A scenario host name resolves to loopback for every client in this namespace.
-        if let Some(name) = scenario.client.mapped_host() {
-            let loopback = std::net::IpAddr::V4(scenario::MAPPED_ADDRESS);
-            spec.extra_hosts.push((name.to_owned(), loopback));
+        match netns {
+            Some((id, _)) => spec.network = Network::Join(id.to_owned()),
+            None => {
+                spec.network = Network::Bridge {
+                    publish: Some(3306),
+                };
+                // A scenario host name resolves to loopback for every client in this namespace.
+                if let Some(name) = scenario.client.mapped_host() {
+                    let loopback = std::net::IpAddr::V4(scenario::MAPPED_ADDRESS);
+                    spec.extra_hosts.push((name.to_owned(), loopback));
+                }
+            }
         }
         if flavor.user_image.is_some() {
             spec = with_user_image_setup(spec, &config);
@@ -143,7 +163,10 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let boot_time = started.elapsed();
-        let host_port = container.host_port(3306).await?;
+        let host_port = match netns {
+            Some((_, port)) => port,
+            None => container.host_port(3306).await?,
+        };
         let mut server = Server {
             container,
             flavor,
