@@ -17,8 +17,8 @@ pub struct Selection {
     /// Only this flavor (e.g. `mysql-9`); default all.
     #[arg(long)]
     pub flavor: Option<String>,
-    /// Scenario groups run at once (each group: one server and its clients); default one per
-    /// CPU core, at most 8.
+    /// Lanes at once (each: its clients and one server at a time, taking scenario groups one
+    /// after another); default two per CPU core, at most 8.
     #[arg(long, default_value_t = crate::default_jobs())]
     pub jobs: usize,
 }
