@@ -4,17 +4,21 @@
 
 use containers::{ContainerSpec, MAX_EXEC_OUTPUT, Network, RunLabels, recipes};
 
-#[tokio::test]
-async fn exec_keeps_at_most_the_limit_of_each_stream_and_counts_the_rest() {
+/// The MySQL image sleeping, with no network (and, like every container, the agent).
+async fn sleeping_container() -> containers::Container {
     let image = &recipes::MYSQL_9;
     let mut spec = ContainerSpec::new("exec bounds test", image.repository, image.tag());
     spec.cmd = Some(vec!["sleep".into(), "infinity".into()]);
     spec.network = Network::None;
     spec.labels = RunLabels::for_this_process().as_map();
-    let container = spec
-        .start()
+    spec.start()
         .await
-        .expect("the image is built (cargo xtask images)");
+        .expect("the image is built (cargo xtask images)")
+}
+
+#[tokio::test]
+async fn exec_keeps_at_most_the_limit_of_each_stream_and_counts_the_rest() {
+    let container = sleeping_container().await;
     let extra_out = 2 * MAX_EXEC_OUTPUT;
     let extra_err = 5;
     let script = format!(
@@ -55,15 +59,7 @@ async fn exec_keeps_at_most_the_limit_of_each_stream_and_counts_the_rest() {
 #[tokio::test]
 async fn a_bounded_exec_kills_a_hung_command_and_a_swap_keeps_modes() {
     use std::time::{Duration, Instant};
-    let image = &recipes::MYSQL_9;
-    let mut spec = ContainerSpec::new("exec bounds test", image.repository, image.tag());
-    spec.cmd = Some(vec!["sleep".into(), "infinity".into()]);
-    spec.network = Network::None;
-    spec.labels = RunLabels::for_this_process().as_map();
-    let container = spec
-        .start()
-        .await
-        .expect("the image is built (cargo xtask images)");
+    let container = sleeping_container().await;
     let started = Instant::now();
     let hung = container
         .exec_bounded(

@@ -106,20 +106,7 @@ impl Rig {
         };
         tracing::info!(scenario = %scenario.id, flavor = flavor.name, port = server.host_port, tls = server.tls.enabled, "server ready");
         let tls_at_boot = server.tls.enabled;
-        let interposer = if scenario.interposed() {
-            Some(
-                crate::interposed::Interposer::start(
-                    scenario,
-                    fixtures,
-                    clients.netns().0,
-                    &ctx.labels,
-                    cell_timeout(scenario, ctx.cell_timeout),
-                )
-                .await?,
-            )
-        } else {
-            None
-        };
+        let interposer = interposer_for(scenario, fixtures, clients, ctx).await?;
         let reload = match &scenario.reload {
             Some(spec) => Some(
                 server
@@ -154,18 +141,7 @@ impl Rig {
         if !self.server.swap_fixtures(&fixtures.files).await? {
             return Ok(false);
         }
-        if scenario.interposed() {
-            self.interposer = Some(
-                crate::interposed::Interposer::start(
-                    scenario,
-                    fixtures,
-                    clients.netns().0,
-                    &ctx.labels,
-                    cell_timeout(scenario, ctx.cell_timeout),
-                )
-                .await?,
-            );
-        }
+        self.interposer = interposer_for(scenario, fixtures, clients, ctx).await?;
         self.swapped = true;
         Ok(true)
     }
@@ -276,6 +252,28 @@ impl Rig {
         self.swapped
             || (self.tls_at_boot() && crate::report::notable_lines(&self.server.tls.log).is_empty())
     }
+}
+
+/// The interposer `scenario` puts in front of its server, in the namespace of `clients`;
+/// `None` for a scenario without `[attack]` or `[fault]`. Errors: [`Error::Interposer`].
+async fn interposer_for(
+    scenario: &Scenario,
+    fixtures: &Fixtures,
+    clients: &ClientRig,
+    ctx: &RunContext,
+) -> Result<Option<crate::interposed::Interposer>, Error> {
+    if !scenario.interposed() {
+        return Ok(None);
+    }
+    crate::interposed::Interposer::start(
+        scenario,
+        fixtures,
+        clients.netns().0,
+        &ctx.labels,
+        cell_timeout(scenario, ctx.cell_timeout),
+    )
+    .await
+    .map(Some)
 }
 
 /// The cell for one ssl-mode of `scenario`.
