@@ -309,7 +309,15 @@ impl FastPath {
 /// name mapped to loopback, which the server's `/etc/hosts` and the host-run drivers' resolver
 /// carry), or `None` when the scenario always needs its own fresh server.
 pub fn reuse_key(scenario: &Scenario, flavor: &Flavor) -> Option<String> {
-    if scenario.reload.is_some() || scenario.server.account.is_some() || !scenario.server.tls {
+    // A fault scenario's cells wait out the clients' own timeouts one at a time (up to a
+    // minute a run): alone in its group, each one takes a free lane of its own instead of
+    // queueing behind the others on one reused server, and a fresh boot (~1 s) is small beside
+    // its cells.
+    if scenario.reload.is_some()
+        || scenario.server.account.is_some()
+        || !scenario.server.tls
+        || scenario.fault.is_some()
+    {
         return None;
     }
     // Behind an interposer the server listens on another port: its own group (the interposer
