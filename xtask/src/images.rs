@@ -43,7 +43,7 @@ pub fn ensure_all() -> anyhow::Result<()> {
         );
     }
     // Host-run contract drivers (drivers.toml `build`), e.g. the Rust drivers; a no-op when fresh.
-    let drivers = clients::load_drivers(&clients::default_drivers_file())?;
+    let drivers = clients::load_drivers(&harness::project().drivers)?;
     if drivers.iter().any(|d| d.runs_on == clients::RunsOn::Host) {
         // Host-run drivers resolve a scenario's host name through nss_wrapper.
         crate::host_tools::ensure_apt_if(

@@ -1,6 +1,7 @@
 //! `cargo xtask`: the one command users run. Thin by design — argument parsing and
 //! orchestration of `crates/`; all logic lives there.
 
+mod accept;
 mod bench;
 mod clean;
 mod diagnose;
@@ -9,6 +10,7 @@ mod gen_cmd;
 mod host_tools;
 mod images;
 mod matrix;
+mod project;
 mod repro;
 mod test_cmd;
 
@@ -22,6 +24,8 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    project: project::Args,
 }
 
 #[derive(Subcommand)]
@@ -34,6 +38,9 @@ enum Command {
     },
     /// Run the scenario matrix: fixtures → real servers → real clients → snapshot check.
     Matrix(matrix::Args),
+    /// Accept pending snapshots (written by a run whose table is new or differs): shows each
+    /// diff or new table, then commits it as the snapshot.
+    Accept(accept::Args),
     /// Write scenarios' fixture files (MySQL file names + manifest.json) without booting anything.
     Gen(gen_cmd::Args),
     /// Time the matrix two ways in one run: the fast path and the naive path (a container per
@@ -86,7 +93,9 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    cli.project.apply()?;
+    match cli.command {
         Command::Images { prune } => {
             images::ensure_all()?;
             if prune {
@@ -95,6 +104,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Matrix(args) => matrix::run(args),
+        Command::Accept(args) => accept::run(args),
         Command::Gen(args) => gen_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::Fuzz(args) => fuzz_cmd::run(args),
@@ -103,7 +113,7 @@ fn main() -> anyhow::Result<()> {
         Command::Clean(args) => clean::run(args),
         Command::Diagnose(args) => diagnose::run(args),
         Command::Schema => {
-            let root = harness::scenarios_root().join("..");
+            let root = containers::harness_home();
             for (file, text) in [
                 (scenario::SCHEMA_FILE, scenario::json_schema()),
                 (

@@ -168,19 +168,32 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             faults: 0,
             mismatches: 0,
             insecure: 0,
-        } => Ok(()),
+            new_snapshots,
+        } => match new_snapshots {
+            // A new scenario is not a mismatch; under CI nothing unreviewed may pass.
+            Some(line) if ci() => bail!("{line} (CI: a pending snapshot fails the run)"),
+            _ => Ok(()),
+        },
         Ending::Completed {
             faults,
             mismatches,
             insecure,
+            new_snapshots,
         } => {
             bail!(
                 "matrix failed: {mismatches} snapshot mismatch(es), {faults} harness fault(s), \
-                 {insecure} unreviewed insecure violation(s)"
+                 {insecure} unreviewed insecure violation(s){}",
+                new_snapshots.map(|l| format!("; {l}")).unwrap_or_default()
             )
         }
         Ending::Stopped { stop, .. } => std::process::exit(stop.exit_code()),
     }
+}
+
+/// Whether this runs under CI: `CI` set to anything but empty, `0` or `false` (GitHub Actions,
+/// GitLab and most CI services set `CI=true`; insta reads it the same way).
+fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
 }
 
 #[cfg(test)]

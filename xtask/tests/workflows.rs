@@ -77,6 +77,40 @@ fn workflow_is_valid_against_the_github_workflow_schema(
     );
 }
 
+/// The composite action other repositories use (`action.yml` at the root) is a valid action
+/// and pins every `uses:` as the workflows do.
+#[test]
+fn the_composite_action_is_valid_and_pinned() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../action.yml");
+    let output = check_jsonschema()
+        .args(["--builtin-schema", "vendor.github-actions"])
+        .arg(&path)
+        .output()
+        .expect("check-jsonschema runs");
+    assert!(
+        output.status.success(),
+        "action.yml is not a valid action: {}",
+        describe(&output)
+    );
+    let text = std::fs::read_to_string(&path).expect("action.yml");
+    let pinned = Regex::new(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$").expect("regex");
+    let uses = uses_lines(&text);
+    assert!(!uses.is_empty(), "action.yml: no `uses:` found");
+    for (line, value, comment) in uses {
+        assert!(
+            pinned.is_match(&value),
+            "action.yml:{line}: `{value}` is not pinned"
+        );
+        assert!(comment.is_some(), "action.yml:{line}: no version comment");
+    }
+    for flag in ["--scenarios", "--snapshots", "matrix"] {
+        assert!(
+            text.contains(flag),
+            "action.yml runs the harness with {flag}"
+        );
+    }
+}
+
 /// The schema check is not vacuous: a job with a misspelt key and a word for a number fails.
 #[test]
 fn schema_check_rejects_a_broken_workflow() {

@@ -71,9 +71,10 @@ pub enum RunsOn {
     Host,
 }
 
-/// The repository root (where `drivers.toml` commands of host drivers are relative to).
+/// The harness home ([`containers::harness_home`]): where relative `command` and `build`
+/// paths of host drivers in any drivers file are resolved, and where builds run.
 pub fn repository_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    containers::harness_home().to_path_buf()
 }
 
 /// Runs every distinct `build` command of `drivers` from the repository root, without the
@@ -123,9 +124,9 @@ struct DriverFile {
     driver: Vec<DriverSpec>,
 }
 
-/// The repository's driver list, `drivers/drivers.toml` (resolved at build time).
+/// The harness's own driver list, `drivers/drivers.toml` in the harness home.
 pub fn default_drivers_file() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../drivers/drivers.toml")
+    containers::harness_home().join("drivers/drivers.toml")
 }
 
 /// Reads a driver list. Errors: [`Error::DriverList`] naming the file and what is wrong

@@ -30,7 +30,7 @@ pub(crate) fn binary() -> Option<&'static [u8]> {
     BUILT
         .get_or_init(|| {
             let manifest =
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
+                crate::harness_home().join("Cargo.toml");
             let built = escargot::CargoBuild::new()
                 .manifest_path(&manifest)
                 .package("agent")

@@ -304,9 +304,9 @@ pub fn stale_images(recipes: &[ImageRecipe]) -> Result<Vec<String>, Error> {
     Ok(stale)
 }
 
-/// The workspace root (two levels above this crate), where `images/` and `drivers/` live.
-fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+/// The harness home, where `images/` and `drivers/` live.
+fn workspace_root() -> &'static std::path::Path {
+    crate::harness_home()
 }
 
 /// Whether a directory entry stays out of build contexts (and so out of content tags): build

@@ -11,12 +11,14 @@ mod agent;
 mod container;
 pub mod docker;
 mod error;
+mod home;
 mod image;
 mod labels;
 pub mod recipes;
 
 pub use container::{Container, ContainerSpec, EXEC_LIMIT, FileIn, MAX_EXEC_OUTPUT, Network};
 pub use error::Error;
+pub use home::{HOME_VAR, harness_home, is_harness_checkout};
 pub use image::{ImageRecipe, Wheels, debian_mirror, stale_images};
 pub use labels::{LABEL_PROJECT, LABEL_RUN, RunLabels, containers_of_run, sweep, sweep_settled};
 

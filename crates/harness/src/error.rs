@@ -69,6 +69,22 @@ pub enum Error {
         /// What failed.
         detail: String,
     },
+    /// The project's `harness.toml`, scenarios directory or drivers file is unusable.
+    #[error("{}: {detail}", path.display())]
+    Project {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// What is wrong and which option or field set it.
+        detail: String,
+    },
+    /// A snapshot file could not be written or moved (the path says which).
+    #[error("{}: {source}", path.display())]
+    SnapshotFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// Creating the temporary fixture directory failed.
     #[error("temporary fixture directory: {0}")]
     TempDir(std::io::Error),

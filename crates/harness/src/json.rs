@@ -86,7 +86,8 @@ pub struct RunRecord {
     pub boot_ms: u64,
     /// Client → version string, as each client reported it.
     pub client_versions: BTreeMap<String, String>,
-    /// Comparison with the committed snapshot: `matches`, `differs`, or `not-compared`.
+    /// Comparison with the committed snapshot: `matches`, `differs`, `new` (none committed:
+    /// the rendering is pending review), or `not-compared`.
     pub snapshot: String,
     /// One cell per client × ssl-mode.
     pub cells: Vec<Cell>,
@@ -245,6 +246,7 @@ impl RunRecord {
             snapshot: match snapshot {
                 Some(SnapshotCheck::Matches) => "matches",
                 Some(SnapshotCheck::Differs) => "differs",
+                Some(SnapshotCheck::New) => "new",
                 None => "not-compared",
             }
             .to_owned(),

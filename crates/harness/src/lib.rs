@@ -11,6 +11,8 @@ mod error;
 mod interposed;
 mod json;
 mod modes;
+mod pending;
+mod project;
 mod report;
 mod reporters;
 mod repro;
@@ -31,6 +33,8 @@ pub use json::{
     RunRecord, report_json_schema, scorecard,
 };
 pub use modes::{ModeTable, render_mode_tables, ssl_mode_tables};
+pub use pending::{Pending, Review, accept, pending_snapshots, review as review_snapshot};
+pub use project::{CONFIG_FILE, Project, project, scenarios_root, use_project};
 pub use report::{INFORMATIONAL_TLS_LINES, Row, ScenarioReport, ServerState, notable_lines};
 pub use reporters::{
     CellChange, CellMark, STEP_SUMMARY_LIMIT, changes_since, insecure_cells, mark, render_changes,
@@ -41,7 +45,7 @@ pub use reproduce::{Bundled, NewScenario, bundle_scenario, new_scenario};
 pub use rig::cell_for;
 pub use run::{
     BUILTIN_CLIENTS, FastPath, RunContext, flavors_of, pinned_flavors, removed, reuse_key,
-    run_scenario, runs_on, scenarios_root,
+    run_scenario, runs_on,
 };
 pub use scaffold::{Suggested, error_line, first_url, scaffold, suggest};
 pub use snapshot::{

@@ -9,7 +9,7 @@ use clients::DriverSpec;
 use containers::RunLabels;
 use scenario::Scenario;
 use servers::Flavor;
-use std::{path::PathBuf, time::Duration};
+use std::time::Duration;
 use time::OffsetDateTime;
 
 /// Settings shared by every scenario of a run.
@@ -45,7 +45,8 @@ pub const BUILTIN_CLIENTS: [&str; 3] = [
 
 impl RunContext {
     /// Defaults: labels for this process, `now` = current UTC time, 10 s per cell, 90 s boot,
-    /// the repository's `drivers/drivers.toml`.
+    /// the drivers file of the project in use ([`crate::project`]; the harness's own
+    /// `drivers/drivers.toml` unless the user named another).
     ///
     /// Errors: [`Error::Client`] when the driver list is invalid.
     pub fn new() -> Result<Self, Error> {
@@ -54,7 +55,7 @@ impl RunContext {
             now: OffsetDateTime::now_utc(),
             cell_timeout: Duration::from_secs(10),
             startup_timeout: Duration::from_secs(90),
-            drivers: clients::load_drivers(&clients::default_drivers_file())?,
+            drivers: clients::load_drivers(&crate::project().drivers)?,
             driver_process_per_cell: false,
             client_jobs: 1,
             builtin_clients: None,
@@ -177,14 +178,9 @@ pub async fn pinned_flavors(
     Ok(flavors)
 }
 
-/// The repository's `scenarios/` directory (resolved from this crate's location at build time).
-pub fn scenarios_root() -> PathBuf {
-    workspace_root().join("scenarios")
-}
-
-/// The workspace this harness was built from (its `Cargo.toml` builds the interposer).
-pub(crate) fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+/// The harness home (its `Cargo.toml` builds the interposer).
+pub(crate) fn workspace_root() -> &'static std::path::Path {
+    containers::harness_home()
 }
 
 /// Runs `scenario` on `flavor` with everything fresh: generates its fixtures, starts the

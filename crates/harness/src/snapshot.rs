@@ -10,9 +10,12 @@ use std::{panic::AssertUnwindSafe, path::PathBuf};
 pub enum SnapshotCheck {
     /// The rendering equals the committed snapshot.
     Matches,
-    /// It differs, or no snapshot exists; insta printed the diff (and, outside CI, wrote a
-    /// `.snap.new` for `cargo insta review`).
+    /// It differs (through insta: also when no snapshot exists, insta printing the diff and,
+    /// outside CI, writing a `.snap.new`).
     Differs,
+    /// No snapshot is committed: a new scenario, its rendering pending review
+    /// ([`crate::review_snapshot`] only).
+    New,
 }
 
 /// Snapshot file stem for a report: `basic/expired-server-cert` on `mysql-9` →
@@ -21,8 +24,9 @@ pub fn snapshot_name(report: &ScenarioReport) -> String {
     format!("{}@{}", report.scenario.replace('/', "__"), report.flavor)
 }
 
-fn snapshot_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../snapshots")
+/// The snapshots directory of the project in use ([`crate::project`]).
+pub(crate) fn snapshot_dir() -> PathBuf {
+    crate::project().snapshots.clone()
 }
 
 /// The reviewed insecure violations committed beside the snapshots

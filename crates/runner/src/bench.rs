@@ -220,6 +220,15 @@ fn measure(
     let log = dir.join(format!("{name}.log"));
     let _ = std::fs::remove_file(&json);
     let mut command = Command::new(exe);
+    // The child reads the same project (a user's scenarios and snapshots) as this process.
+    let project = harness::project();
+    if *project != harness::Project::builtin() {
+        command
+            .arg("--scenarios")
+            .arg(&project.scenarios)
+            .arg("--snapshots")
+            .arg(&project.snapshots);
+    }
     command
         .arg("matrix")
         .args(&args.filters)

@@ -26,8 +26,11 @@ pub use event::{Event, Reporter, RunResult, Silent};
 pub use outputs::Outputs;
 pub use plan::{Group, Plan, PlannedRun};
 pub use progress::Progress;
-pub use run::{Ending, FailOn, MatrixExecutor, Options, RunPath, Stop, run, scenarios};
+pub use run::{
+    Ending, FailOn, MatrixExecutor, Options, RunPath, Stop, new_snapshots_line, run, scenarios,
+};
 pub use schedule::{Executor, Results, Schedule, error_line, execute};
 pub use shard::in_shard;
-pub use terminal::report_text;
+pub use terminal::{report_text, terminal_safe};
+pub use verdict::accept_command;
 pub use violations::{NewInsecure, new_insecure};

@@ -146,7 +146,7 @@ impl Stop {
 }
 
 /// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ending {
     /// Every planned run ended (or was skipped by `--fail-fast`); reports were written.
     Completed {
@@ -157,6 +157,10 @@ pub enum Ending {
         /// Insecure violations no reviewed entry explains (new against the baseline, when
         /// one is given); counted only under [`FailOn::Insecure`].
         insecure: usize,
+        /// Scenarios without a committed snapshot whose rendering is now pending review, and
+        /// the one line that says how to accept them ([`new_snapshots_line`]); `None` when
+        /// there are none.
+        new_snapshots: Option<String>,
     },
     /// Stopped early; in-flight runs were cancelled and the run's containers removed.
     Stopped {
@@ -330,6 +334,10 @@ pub fn run(options: &Options) -> Result<Ending, Error> {
     crate::violations::print(&report, &new_insecure, baseline.is_some());
     println!("{summary} in {:.1} s", started.elapsed().as_secs_f64());
     let (faults, mismatches) = (summary.faults, summary.mismatches);
+    let new_snapshots = new_snapshots_line(&summary.new);
+    if let Some(line) = &new_snapshots {
+        println!("{line}");
+    }
     report.run.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     options.outputs.write_all(&report, baseline.as_ref())?;
     let insecure = match options.fail_on {
@@ -340,7 +348,22 @@ pub fn run(options: &Options) -> Result<Ending, Error> {
         faults,
         mismatches,
         insecure,
+        new_snapshots,
     })
+}
+
+/// The one line a run ends with when scenarios had no committed snapshot: how many are
+/// pending, and the command that accepts them.
+pub fn new_snapshots_line(scenarios: &[String]) -> Option<String> {
+    if scenarios.is_empty() {
+        return None;
+    }
+    let ids: Vec<&str> = scenarios.iter().map(String::as_str).collect();
+    Some(format!(
+        "{} new snapshot(s) pending, not yet a contract: read the tables above, then accept them with `{}`",
+        scenarios.len(),
+        crate::verdict::accept_command(&ids)
+    ))
 }
 
 /// The flavors of the run: `--flavor`, the `--image` detected, or every built-in one plus the
@@ -400,6 +423,8 @@ struct Summary {
     cells: usize,
     mismatches: usize,
     faults: usize,
+    /// Scenario ids whose snapshot is new (pending), in plan order.
+    new: Vec<String>,
 }
 
 impl std::fmt::Display for Summary {
@@ -411,8 +436,17 @@ impl std::fmt::Display for Summary {
         };
         write!(
             f,
-            "{} scenario run(s) ({} on a reused server){not_run}, {} cells, {} snapshot mismatch(es), {} harness fault(s)",
-            self.runs, self.reused, self.cells, self.mismatches, self.faults
+            "{} scenario run(s) ({} on a reused server){not_run}, {} cells, {} snapshot mismatch(es), {}{} harness fault(s)",
+            self.runs,
+            self.reused,
+            self.cells,
+            self.mismatches,
+            if self.new.is_empty() {
+                String::new()
+            } else {
+                format!("{} new snapshot(s), ", self.new.len())
+            },
+            self.faults
         )
     }
 }
@@ -427,6 +461,7 @@ fn assemble(
     reviewed: &::verdict::Reviewed,
 ) -> (harness::MatrixReport, Summary) {
     let (mut faults, mut mismatches, mut cells, mut skipped) = (0, 0, 0, 0);
+    let mut new = Vec::new();
     let mut json = harness::MatrixReport {
         format: harness::REPORT_FORMAT,
         run: info,
@@ -440,9 +475,18 @@ fn assemble(
             Some(Ok(report)) => {
                 cells += report.rows.len();
                 terminal::print_report(report);
-                let check = verdict::snapshot_verdict(report, label, subset);
-                if check == Some(SnapshotCheck::Differs) {
-                    mismatches += 1;
+                let check = match verdict::snapshot_verdict(report, label, subset) {
+                    Ok(check) => check,
+                    Err(e) => {
+                        faults += 1;
+                        println!("HARNESS FAULT: snapshot of {label}: {}\n", error_line(&e));
+                        None
+                    }
+                };
+                match check {
+                    Some(SnapshotCheck::Differs) => mismatches += 1,
+                    Some(SnapshotCheck::New) => new.push(report.scenario.clone()),
+                    _ => {}
                 }
                 json.runs
                     .push(harness::RunRecord::new(report, check, reviewed));
@@ -473,6 +517,7 @@ fn assemble(
         cells,
         mismatches,
         faults,
+        new,
     };
     (json, summary)
 }

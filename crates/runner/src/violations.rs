@@ -70,7 +70,8 @@ pub fn print(report: &MatrixReport, new: &[NewInsecure], against_baseline: bool)
             .count();
     if new.is_empty() {
         println!(
-            "insecure violations: none unreviewed ({reviewed} reviewed in snapshots/violations.toml)\n"
+            "insecure violations: none unreviewed ({reviewed} reviewed in {})\n",
+            harness::reviewed_violations_path().display()
         );
         return;
     }

@@ -66,7 +66,7 @@ async fn every_scenario_matches_its_snapshot(#[case] flavor: &str) {
     }
     assert!(
         mismatches.is_empty(),
-        "{} of {} scenarios differ from their snapshots on {} (diffs above; review with `cargo insta review`): {}",
+        "{} of {} scenarios differ from their snapshots on {} (diffs above; pending `.snap.new` files: `cargo xtask accept` shows and accepts them): {}",
         mismatches.len(),
         plan.runs.len(),
         flavor.name,

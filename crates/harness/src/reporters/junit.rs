@@ -26,7 +26,7 @@ pub fn render_junit(report: &MatrixReport) -> String {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status
                 .set_message("snapshot differs (server state, log or reproduction verdict)")
-                .set_description("review with `cargo insta review`");
+                .set_description("show and accept the pending snapshot with `cargo xtask accept`");
             status
         } else {
             TestCaseStatus::success()

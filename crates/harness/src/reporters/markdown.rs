@@ -108,7 +108,7 @@ fn summary(report: &MatrixReport) -> String {
     out.push_str(&contract_section(report));
     out.push_str("Legend: ✓ connected (TLS version, or `plain` without TLS) · ✗ failed (class, error code) · ⌛ hang · – no such mode in this client · ⛔ insecure violation of the ssl-mode contract.\n\n");
     if !differs.is_empty() {
-        out.push_str("**Snapshot mismatches** (review with `cargo insta review`):\n\n");
+        out.push_str("**Snapshot mismatches** (pending `.snap.new` files: `cargo xtask accept` shows and accepts them):\n\n");
         for run in differs {
             let _ = writeln!(out, "- `{}` on {}", run.scenario, run.flavor);
         }
