@@ -56,6 +56,11 @@ pub struct DriverSpec {
     /// drivers sharing the same build command build once.
     #[serde(default)]
     pub build: Option<Vec<String>>,
+    /// The library family whose TLS code the driver uses (`libmariadb`, `libmysqlclient`,
+    /// `openssl-python`, `go`, `java`, `node`, `rustls`, `native-tls`, or your own word): a
+    /// report scenario's `reporter` may name it.
+    #[serde(default)]
+    pub family: Option<String>,
 }
 
 /// Where an external driver runs.

@@ -690,12 +690,14 @@ mod tests {
                 ],
                 runs_on: RunsOn::ClientsImage,
                 build: None,
+                family: None,
             },
             DriverSpec {
                 name: "rust-sqlx".into(),
                 command: vec!["drivers/rust/target/release/sqlx-driver".into()],
                 runs_on: RunsOn::Host,
                 build: Some(vec!["cargo".into(), "build".into()]),
+                family: None,
             },
         ];
         let mut tables = cli_tables();

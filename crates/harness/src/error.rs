@@ -41,6 +41,18 @@ pub enum Error {
         /// Why detection failed.
         source: Box<servers::Error>,
     },
+    /// `reporter` names neither a client nor a library family of this run.
+    #[error(
+        "scenario `{scenario}`: field `reporter`: `{name}` is neither a client nor a family; known: {known}"
+    )]
+    UnknownReporter {
+        /// Scenario id.
+        scenario: String,
+        /// The unknown name.
+        name: String,
+        /// Known clients and families.
+        known: String,
+    },
     /// `--client` names a client the harness does not know.
     #[error("unknown client `{name}`; known: {known}")]
     UnknownClient {

@@ -77,6 +77,11 @@ pub struct RunRecord {
     /// Which cells reproduce `reported` (`<client> <mode> and N more cell(s)`); `None` when
     /// nothing reproduces it or the scenario has no `reported`.
     pub reproduced_by: Option<String>,
+    /// The reproduction verdict as the snapshot words it (`reproduced by the reporter's client
+    /// …`, `seen only in other clients …`, `NOT reproduced on this flavor; closest: …`); `None`
+    /// when the scenario has no `reported`.
+    #[serde(default)]
+    pub reproduction: Option<String>,
     /// Whether this run used a server reused from an earlier scenario.
     pub reused_server: bool,
     /// What the cells were judged against (`None` only in reports built by hand).
@@ -234,11 +239,9 @@ impl RunRecord {
                 tls_enabled_after: r.tls_enabled_after,
                 took_ms: ms(r.took),
             }),
-            reported: report.reported.clone(),
-            reproduced_by: report
-                .reported
-                .as_ref()
-                .and_then(|reported| crate::reproduced_by(report, reported)),
+            reported: report.reported.as_ref().map(|r| r.text.clone()),
+            reproduced_by: crate::reproduced_by(report),
+            reproduction: crate::reproduction(report).map(|r| r.to_string()),
             reused_server: report.reused_server,
             facts: report.facts.clone(),
             boot_ms: ms(report.boot_time),

@@ -40,7 +40,9 @@ pub use reporters::{
     CellChange, CellMark, STEP_SUMMARY_LIMIT, changes_since, insecure_cells, mark, render_changes,
     render_html, render_junit, render_markdown, render_step_summary,
 };
-pub use repro::{normalize, reproduced_by};
+pub use repro::{
+    Closest, Reported, Reporter, Reproduction, normalize, reproduced_by, reproduction,
+};
 pub use reproduce::{Bundled, NewScenario, bundle_scenario, new_scenario};
 pub use rig::cell_for;
 pub use run::{

@@ -162,8 +162,11 @@ fn described(text: &str) -> Option<(String, String)> {
         .lines()
         .take(8)
         .find_map(|l| l.strip_prefix("description: "))?;
-    let (scenario, flavor) = line.rsplit_once(" on ")?;
-    Some((scenario.to_owned(), flavor.to_owned()))
+    let (scenario, flavor) = line.split_once(" on ")?;
+    // A scenario report's description is `<id> on <flavor>`; others (the doctor's table, the
+    // mode tables) say more and are named by their file name instead.
+    (!scenario.contains(char::is_whitespace) && !flavor.contains(char::is_whitespace))
+        .then(|| (scenario.to_owned(), flavor.to_owned()))
 }
 
 /// `(scenario, flavor)` from a file name `group__name@flavor.snap.new`.
@@ -197,6 +200,12 @@ mod tests {
             Some(("basic/valid".into(), "mysql-9".into()))
         );
         assert_eq!(body_of(text), "# basic/valid\nrow\n");
+        assert_eq!(
+            described(
+                "---\ndescription: \"cargo xtask diagnose against every scenario on mysql-9: x\"\n---\n"
+            ),
+            None
+        );
         assert_eq!(
             from_name(Path::new("/s/basic__valid@mariadb-11.8.snap.new")),
             ("basic/valid".into(), "mariadb-11.8".into())

@@ -69,8 +69,9 @@ pub struct ScenarioReport {
     pub scenario: String,
     /// The scenario's description.
     pub description: String,
-    /// The scenario's `reported` text (verbatim from a bug report), if any.
-    pub reported: Option<String>,
+    /// The scenario's `reported` claim (verbatim text from a bug report, where it was seen,
+    /// the reporter's client), if any.
+    pub reported: Option<crate::Reported>,
     /// Flavor name, e.g. `mysql-9`.
     pub flavor: &'static str,
     /// Server version (`SELECT VERSION()`); in reports, not in snapshots.
@@ -140,12 +141,15 @@ impl ScenarioReport {
         };
         out.push_str(&format!("server: {} · {state}\n", self.flavor));
         out.push_str(&format!("auth: {}\n", self.auth_note));
-        if let Some(reported) = &self.reported {
-            let verdict = match crate::reproduced_by(self, reported) {
-                Some(by) => format!("reproduced ({by})"),
-                None => "NOT reproduced on this flavor".to_owned(),
+        if let (Some(reported), Some(verdict)) = (&self.reported, crate::reproduction(self)) {
+            let place = match reported.place {
+                scenario::ReportedIn::Client => "",
+                scenario::ReportedIn::ServerLog => " (in the server log)",
             };
-            out.push_str(&format!("reported: `{reported}` → {verdict}\n"));
+            out.push_str(&format!(
+                "reported{place}: `{}` → {verdict}\n",
+                reported.text
+            ));
         }
         if let Some(r) = &self.reload {
             let verdict = match &r.refused {

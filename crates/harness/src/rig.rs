@@ -88,7 +88,7 @@ impl Rig {
                 let report = ScenarioReport {
                     scenario: scenario.id.clone(),
                     description: scenario.description.clone(),
-                    reported: scenario.reported.clone(),
+                    reported: crate::Reported::of(scenario, &ctx.drivers)?,
                     flavor: flavor.name,
                     server_version: String::new(),
                     boot_time: Duration::ZERO,
@@ -216,7 +216,7 @@ impl Rig {
         Ok(ScenarioReport {
             scenario: scenario.id.clone(),
             description: scenario.description.clone(),
-            reported: scenario.reported.clone(),
+            reported: crate::Reported::of(scenario, &ctx.drivers)?,
             flavor: self.flavor.name,
             server_version: self.server.version.clone(),
             boot_time: if self.swapped {

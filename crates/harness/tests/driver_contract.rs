@@ -31,6 +31,7 @@ fn spec(name: &str, command: &[&str]) -> DriverSpec {
         command: command.iter().map(|s| (*s).to_owned()).collect(),
         runs_on: clients::RunsOn::ClientsImage,
         build: None,
+        family: None,
     }
 }
 

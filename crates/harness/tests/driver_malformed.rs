@@ -192,6 +192,7 @@ async fn an_invalid_cell_answer_is_a_contract_error_for_the_harness() {
         command: vec!["sh".into(), "-c".into(), script],
         runs_on: RunsOn::Host,
         build: None,
+        family: None,
     };
     let placement = Placement::Host {
         fixture_dir: std::env::temp_dir(),

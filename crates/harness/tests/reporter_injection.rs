@@ -98,7 +98,11 @@ fn scenario_report() -> ScenarioReport {
     ScenarioReport {
         scenario: "hostile/everywhere".into(),
         description: hostile("description"),
-        reported: Some(hostile("reported")),
+        reported: Some(harness::Reported {
+            text: hostile("reported"),
+            place: scenario::ReportedIn::Client,
+            reporter: None,
+        }),
         flavor: "mysql-9",
         server_version: hostile("server version"),
         boot_time: Duration::from_millis(900),

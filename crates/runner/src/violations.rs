@@ -124,6 +124,7 @@ mod tests {
                 reload: None,
                 reported: None,
                 reproduced_by: None,
+                reproduction: None,
                 reused_server: false,
                 facts: None,
                 boot_ms: 0,

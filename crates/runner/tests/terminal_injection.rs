@@ -37,7 +37,11 @@ fn report() -> ScenarioReport {
     ScenarioReport {
         scenario: "hostile/terminal".into(),
         description: hostile("description"),
-        reported: Some(hostile("reported")),
+        reported: Some(harness::Reported {
+            text: hostile("reported"),
+            place: scenario::ReportedIn::Client,
+            reporter: None,
+        }),
         flavor: "mysql-9",
         server_version: hostile("server version"),
         boot_time: Duration::from_millis(900),

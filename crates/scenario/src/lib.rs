@@ -21,8 +21,8 @@ pub use host::{DialedHost, MAPPED_ADDRESS};
 pub use load::{discover, load, parse};
 pub use model::{
     ATTACKER_ERROR, AccountSpec, AttackSpec, CertSpec, ClientSpec, CrlSpec, Encoding, FactsSpec,
-    FaultSpec, FileFault, FileSpec, INTERPOSED_SERVER_PORT, ReloadSpec, Require, Scenario,
-    ServerSpec, SubjectAltName,
+    FaultSpec, FileFault, FileSpec, INTERPOSED_SERVER_PORT, ReloadSpec, ReportedIn, Require,
+    Scenario, ServerSpec, SubjectAltName,
 };
 pub use offset::Offset;
 pub use schema::{SCHEMA_FILE, json_schema};

@@ -80,6 +80,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, Error> {
 }
 
 fn validate(s: &Scenario) -> Result<(), (String, String)> {
+    if s.reported.is_none() {
+        if s.reporter.is_some() {
+            return Err((
+                "reporter".into(),
+                "names the reporter's client of a `reported` text, which is missing: add `reported = \"<the error line>\"`".into(),
+            ));
+        }
+        if s.reported_in != crate::ReportedIn::Client {
+            return Err((
+                "reported_in".into(),
+                "says where `reported` was seen, which is missing: add `reported = \"<the log line>\"`".into(),
+            ));
+        }
+    }
     if s.certs.is_empty() {
         return Err((
             "certs".into(),

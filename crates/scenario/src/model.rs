@@ -18,10 +18,22 @@ pub struct Scenario {
     /// URL of the bug report this scenario reproduces, if any.
     #[serde(default)]
     pub source: Option<String>,
-    /// The error text the reporter saw, verbatim (one line). The matrix checks that it appears,
-    /// normalized, in at least one cell's outcome or the server's log, and says so when not.
+    /// The error text the reporter saw, verbatim (one line). The matrix looks for it,
+    /// normalized, in every cell's outcome (or, with `reported_in = "server-log"`, in the
+    /// server's log), and says where it was seen or which cell came closest. An ellipsis
+    /// (`...`, `…`) is a gap; a leading `ERROR 2026 (HY000):`, `Error:` or exception type is
+    /// separated from the message, its code compared with the cell's.
     #[serde(default)]
     pub reported: Option<String>,
+    /// Where the reporter saw `reported`: `client` (default: a client's error) or
+    /// `server-log` (a line of the server's error log).
+    #[serde(default)]
+    pub reported_in: ReportedIn,
+    /// The reporter's client: a client name (`mysqlclient`) or a library family (`libmariadb`,
+    /// `libmysqlclient`, `openssl-python`, `go`, `java`, `node`, `rustls`, `native-tls`), so
+    /// the verdict says whether the reporter's own client reproduces it or only others do.
+    #[serde(default)]
+    pub reporter: Option<String>,
     /// Free-form notes for reviewers.
     #[serde(default)]
     pub notes: Option<String>,
@@ -61,6 +73,19 @@ impl Scenario {
     pub fn interposed(&self) -> bool {
         self.attack.is_some() || self.fault.is_some()
     }
+}
+
+/// Where a bug report's `reported` text was seen.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportedIn {
+    /// A client's error (the default).
+    #[default]
+    Client,
+    /// A line of the server's error log.
+    ServerLog,
 }
 
 /// The port the server listens on inside its network namespace when an interposer takes 3306.

@@ -12,6 +12,7 @@ pub fn spec(name: &str, script: &str) -> DriverSpec {
         command: vec!["sh".into(), "-c".into(), script.into()],
         runs_on: RunsOn::Host,
         build: None,
+        family: None,
     }
 }
 

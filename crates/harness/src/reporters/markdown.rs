@@ -170,11 +170,7 @@ fn run_section(run: &RunRecord, details: bool) -> String {
             out,
             " · reported \"{}\" → {}",
             escape(reported),
-            run.reproduced_by
-                .as_deref()
-                .map_or("NOT reproduced".to_owned(), |by| format!(
-                    "reproduced ({by})"
-                ))
+            escape(run.reproduction.as_deref().unwrap_or("NOT reproduced"))
         );
     }
     out.push('\n');

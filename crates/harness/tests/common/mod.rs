@@ -20,6 +20,7 @@ pub fn example_spec() -> DriverSpec {
         ],
         runs_on: RunsOn::ClientsImage,
         build: None,
+        family: None,
     }
 }
 
