@@ -72,6 +72,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Ok(d) => d,
         Err(e) => {
             eprintln!("diagnose: {e}");
+            if args.json {
+                // A script reading stdout gets an answer on exit 2 too.
+                let error = serde_json::json!({ "diagnosis": null, "error": e.to_string() });
+                println!("{}", serde_json::to_string_pretty(&error)?);
+            }
             std::process::exit(EXIT_NO_DIAGNOSIS);
         }
     };

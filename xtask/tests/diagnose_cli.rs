@@ -69,3 +69,45 @@ fn cert_without_key_is_an_argument_error() {
         .expect("xtask runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A port that answers with another protocol's banner (an SSH server here) is named as "not a
+/// MySQL server", and `--json` still prints an answer on exit 2.
+#[test]
+fn another_protocol_is_not_a_mysql_server_and_json_says_so() {
+    use std::io::Write as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("addr").port();
+    let server = std::thread::spawn(move || {
+        if let Ok((mut socket, _)) = listener.accept() {
+            let _ = socket.write_all(b"SSH-2.0-OpenSSH_9.6\r\n");
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+    });
+    let out = xtask()
+        .args([
+            "diagnose",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--timeout",
+            "2",
+            "--json",
+        ])
+        .output()
+        .expect("xtask runs");
+    server.join().expect("listener thread");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a MySQL server"), "{stderr}");
+    assert!(stderr.contains("\"SSH-\""), "{stderr}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("JSON on stdout on exit 2");
+    assert!(json["diagnosis"].is_null(), "{json}");
+    assert!(
+        json["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not a MySQL server")),
+        "{json}"
+    );
+}

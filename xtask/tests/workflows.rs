@@ -93,16 +93,7 @@ fn the_composite_action_is_valid_and_pinned() {
         describe(&output)
     );
     let text = std::fs::read_to_string(&path).expect("action.yml");
-    let pinned = Regex::new(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$").expect("regex");
-    let uses = uses_lines(&text);
-    assert!(!uses.is_empty(), "action.yml: no `uses:` found");
-    for (line, value, comment) in uses {
-        assert!(
-            pinned.is_match(&value),
-            "action.yml:{line}: `{value}` is not pinned"
-        );
-        assert!(comment.is_some(), "action.yml:{line}: no version comment");
-    }
+    assert_every_uses_pinned("action.yml", &text);
     for flag in ["--scenarios", "--snapshots", "matrix"] {
         assert!(
             text.contains(flag),
@@ -175,9 +166,15 @@ fn uses_lines(text: &str) -> Vec<(usize, String, Option<String>)> {
 fn every_uses_is_pinned_to_a_full_commit_sha(
     #[values("ci.yml", "example-downstream.yml")] name: &str,
 ) {
+    assert_every_uses_pinned(name, &read_workflow(name));
+}
+
+/// Every `uses:` of `text` (a workflow or an action named `name`) is pinned to a full commit
+/// SHA with its version in a trailing comment; there is at least one.
+fn assert_every_uses_pinned(name: &str, text: &str) {
     let pinned = Regex::new(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$").expect("regex");
     let version = Regex::new(r"^v\d+(\.\d+)*$").expect("regex");
-    let uses = uses_lines(&read_workflow(name));
+    let uses = uses_lines(text);
     assert!(
         !uses.is_empty(),
         "{name}: no `uses:` found (is the parser broken?)"

@@ -183,11 +183,32 @@ fn check_dates(path: &[Step<'_, '_>], now: i64, causes: &mut Causes) {
 
 fn check_path(path: &[Step<'_, '_>], anchors: &[Parsed<'_>], causes: &mut Causes) {
     let Some(top) = path.last() else { return };
+    // The path ends in a CA of the CA file that is not a root, and its issuer is not in the
+    // file either: OpenSSL keeps looking for the self-signed issuer above it (no
+    // X509_V_FLAG_PARTIAL_CHAIN in the MySQL clients) and finds none.
+    if top.anchor && !top.cert.self_issued() && !anchors.iter().any(|a| a.issued(top.cert)) {
+        causes.add(
+            CauseKind::ChainUntrusted,
+            Severity::Error,
+            format!(
+                "the CA file holds {} but not its issuer {}: OpenSSL-based clients that do not allow partial chains (the mysql and mariadb CLIs among them) need the chain to end in a self-signed root and fail with 'unable to get issuer certificate'; clients that take any CA of the file as trust anchor (rustls, Go, Python 3.13+ default contexts) accept it",
+                top.cert.subject(),
+                top.cert.info.issuer
+            ),
+            FIX_CHAIN,
+        );
+    }
     if !top.anchor {
         let evidence = if top.cert.self_issued() {
+            // A self-signed certificate the server sends above its leaf is a root, not an
+            // intermediate.
+            let role = if top.role == "intermediate" {
+                "root CA sent by the server"
+            } else {
+                top.role
+            };
             format!(
-                "the chain ends in the self-signed {} {}, which is not in the CA file",
-                top.role,
+                "the chain ends in the self-signed {role} {}, which is not in the CA file",
                 top.cert.subject()
             )
         } else {
@@ -288,6 +309,24 @@ fn check_leaf(path: &[Step<'_, '_>], causes: &mut Causes) {
             FIX_UNACCEPTABLE,
         );
     }
+    // A keyUsage extension must allow the TLS server's use of its key: signing the handshake
+    // (digitalSignature) or, for RSA key exchange, keyEncipherment; keyAgreement for ECDH.
+    if let Some(ku) = &info.key_usage
+        && !ku
+            .iter()
+            .any(|u| u == "digitalSignature" || u == "keyEncipherment" || u == "keyAgreement")
+    {
+        causes.add(
+            CauseKind::CertificateUnacceptable,
+            Severity::Error,
+            format!(
+                "server certificate {} has keyUsage {} without digitalSignature or keyEncipherment; OpenSSL: unsuitable certificate purpose, rustls: invalid purpose",
+                leaf.cert.subject(),
+                if ku.is_empty() { "(empty)".to_owned() } else { ku.join(", ") }
+            ),
+            FIX_UNACCEPTABLE,
+        );
+    }
     // Signatures that verifiers check: every certificate below the anchor.
     for step in path.iter().filter(|s| !s.anchor) {
         let alg = &step.cert.info.signature_algorithm;
@@ -383,7 +422,14 @@ fn webpki_verdict(input: &ChainInput<'_>, leaf: &Parsed<'_>, causes: &mut Causes
     ) else {
         return;
     };
-    let evidence = format!("rustls/webpki verdict: {error}");
+    // Some verdicts print their raw algorithm identifiers as byte arrays: say it in words.
+    let evidence = match &error {
+        TlsError::InvalidCertificate(
+            CertificateError::UnsupportedSignatureAlgorithmContext { .. }
+            | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. },
+        ) => "rustls/webpki verdict: a certificate of the chain is signed with an algorithm it does not support (no MD5 or SHA-1 signatures)".to_owned(),
+        _ => format!("rustls/webpki verdict: {error}"),
+    };
     let kind = match &error {
         TlsError::InvalidCertificate(ce) => match ce {
             CertificateError::Expired | CertificateError::ExpiredContext { .. } => {

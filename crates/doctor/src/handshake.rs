@@ -130,20 +130,48 @@ pub fn ssl_request() -> [u8; 36] {
     packet
 }
 
-/// Reads one packet (4-byte header + payload) of at most [`MAX_GREETING`] bytes.
-async fn read_packet(stream: &mut TcpStream) -> Result<Vec<u8>, std::io::Error> {
+/// Why the first packet could not be read.
+enum PacketError {
+    /// The socket failed or closed.
+    Io(std::io::Error),
+    /// The header announces more than a greeting can be: not the MySQL protocol.
+    NotMysql(String),
+}
+
+/// Reads one packet (4-byte header + payload) of at most [`MAX_GREETING`] bytes. A larger
+/// length is some other protocol's first bytes (`SSH-`, `HTTP`, a TLS record), named as such.
+async fn read_packet(stream: &mut TcpStream) -> Result<Vec<u8>, PacketError> {
     let mut header = [0u8; 4];
-    stream.read_exact(&mut header).await?;
+    stream
+        .read_exact(&mut header)
+        .await
+        .map_err(PacketError::Io)?;
     let len = usize::from(header[0]) | usize::from(header[1]) << 8 | usize::from(header[2]) << 16;
     if len > MAX_GREETING {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("first packet of {len} bytes is too large for a MySQL handshake"),
-        ));
+        return Err(PacketError::NotMysql(format!(
+            "this port does not speak the MySQL protocol: its first bytes {} are no MySQL packet \
+             header (read as one, they announce a {len}-byte greeting)",
+            printable(&header)
+        )));
     }
     let mut payload = vec![0u8; len];
-    stream.read_exact(&mut payload).await?;
+    stream
+        .read_exact(&mut payload)
+        .await
+        .map_err(PacketError::Io)?;
     Ok(payload)
+}
+
+/// Bytes as text where printable ASCII, else `\xNN`, quoted: `"SSH-"`, `"\x16\x03\x01\x02"`.
+fn printable(bytes: &[u8]) -> String {
+    let text: String = bytes
+        .iter()
+        .map(|&b| match b {
+            0x20..=0x7e if b != b'"' && b != b'\\' => char::from(b).to_string(),
+            _ => format!("\\x{b:02x}"),
+        })
+        .collect();
+    format!("\"{text}\"")
 }
 
 /// Connects to `host:port`, reads the greeting, and — when the server offers TLS — sends the
@@ -166,9 +194,10 @@ pub async fn starttls(
         let mut stream = TcpStream::connect((host, port))
             .await
             .map_err(|e| connect_error(e.to_string()))?;
-        let payload = read_packet(&mut stream)
-            .await
-            .map_err(|e| connect_error(format!("reading the server greeting: {e}")))?;
+        let payload = read_packet(&mut stream).await.map_err(|e| match e {
+            PacketError::Io(e) => connect_error(format!("reading the server greeting: {e}")),
+            PacketError::NotMysql(why) => Error::NotMysql(why),
+        })?;
         let greeting = parse_greeting(&payload)?;
         if !greeting.offers_tls() {
             return Ok((greeting, None));
@@ -190,6 +219,15 @@ pub async fn starttls(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_protocols_first_bytes_are_shown_as_text() {
+        assert_eq!(printable(b"SSH-"), "\"SSH-\"");
+        assert_eq!(
+            printable(&[0x16, 0x03, 0x01, 0x02]),
+            "\"\\x16\\x03\\x01\\x02\""
+        );
+    }
 
     /// A MySQL 9 greeting as captured (auth data replaced by letters).
     fn greeting_bytes(capabilities: u32) -> Vec<u8> {

@@ -84,11 +84,24 @@ impl Request {
     }
 }
 
-const FIX_NO_TLS: &str = "Enable TLS on the server: check its error log first — MySQL starts without TLS when it cannot use ssl_cert/ssl_key/ssl_ca (e.g. `[ERROR] [MY-000059] SSL error: Unable to get certificate`, `Failed to set up SSL`, `Failed to set up TLS`): wrong path, missing or unreadable file (mysqld runs as `mysql`), DER instead of PEM, truncated or passphrase-protected key, key not matching the certificate, chain file starting with an intermediate, RSA key below 2048 bits. A server started with tls_version='' or skip-ssl has TLS off on purpose. `SHOW GLOBAL VARIABLES LIKE 'have_ssl'` says DISABLED in both cases. Clients that do not need TLS may use --ssl-mode=DISABLED (never for passwords over untrusted networks).";
+/// The fix for a server that offers no TLS, in its family's words ([`fix_no_tls`]).
+const FIX_NO_TLS_MYSQL: &str = "Enable TLS on the server: check its error log first — MySQL starts without TLS when it cannot use ssl_cert/ssl_key/ssl_ca (e.g. `[ERROR] [MY-000059] SSL error: Unable to get certificate`, `[MY-010069] Failed to set up SSL`, `[MY-013595] Failed to initialize TLS for channel: mysql_main`): wrong path, missing or unreadable file (mysqld runs as `mysql`), DER instead of PEM, truncated or passphrase-protected key, key not matching the certificate, chain file starting with an intermediate, RSA key below 2048 bits. A server started with tls_version='' or --tls-version='' has TLS off on purpose. `SELECT * FROM performance_schema.tls_channel_status WHERE CHANNEL = 'mysql_main'` shows whether TLS is enabled (MySQL 9 removed have_ssl); after fixing the files, `ALTER INSTANCE RELOAD TLS` turns it on without a restart. Clients that do not need TLS may use --ssl-mode=DISABLED (never for passwords over untrusted networks).";
+const FIX_NO_TLS_MARIADB: &str = "Enable TLS on the server: MariaDB refuses to start when it cannot use ssl_cert/ssl_key/ssl_ca, so a running MariaDB without TLS was started with none configured (before 11.4, where no ssl_* setting means no TLS) or with ssl=0/skip-ssl. Set ssl_cert, ssl_key (and ssl_ca) in the [mariadb] section, or on 11.4+ remove skip-ssl to get its automatically generated certificate; `SHOW GLOBAL VARIABLES LIKE 'have_ssl'` says YES once it is on, and `FLUSH SSL` (10.4+) reloads changed files. Clients that do not need TLS may use --ssl-mode=DISABLED / --skip-ssl (never for passwords over untrusted networks).";
+
+/// The TLS-off fix for the server that sent `server_version` (MariaDB's version string says
+/// `MariaDB`; anything else is read as MySQL).
+fn fix_no_tls(server_version: &str) -> &'static str {
+    if server_version.to_ascii_lowercase().contains("mariadb") {
+        FIX_NO_TLS_MARIADB
+    } else {
+        FIX_NO_TLS_MYSQL
+    }
+}
 const FIX_VERSION_13_ONLY: &str = "Let the server also accept TLS 1.2 (MySQL: SET PERSIST tls_version='TLSv1.2,TLSv1.3'; ALTER INSTANCE RELOAD TLS — MariaDB: tls_version=TLSv1.2,TLSv1.3 in my.cnf), or upgrade clients limited to TLS 1.2 (OpenSSL 1.0.x, MySQL 5.7 clients, old JDBC/.NET drivers, --tls-version=TLSv1.2).";
 const FIX_VERSION_OLD: &str = "The server accepts only TLS versions older than 1.2 (TLSv1/TLSv1.1, removed from MySQL 8.0.28+ and refused by OpenSSL 3 at its default security level): upgrade the server, or set tls_version to include TLSv1.2.";
 const FIX_CIPHER: &str = "Widen the server's suites so they include ones clients offer: ssl_cipher for TLS 1.2 (e.g. ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384 for an RSA key, ECDHE-ECDSA-… for an EC key — a suite must match the key type) and tls_ciphersuites for TLS 1.3 (TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256).";
 const FIX_HANDSHAKE: &str = "Read the server's error log around the time of the attempt and compare the evidence (alert) with the server's tls_version, ssl_cipher and tls_ciphersuites.";
+const FIX_STALL: &str = "Something holds the TLS handshake after the greeting: a proxy or load balancer in front of the server that speaks MySQL but passes no TLS (or expects its own), a server out of threads (max_connections, thread pool), or a network that drops larger packets. Connect from the server's own host to tell which, and read the server's error log.";
 const FIX_CLIENT_CERT: &str = "The server refused the client certificate: it must be issued by a CA in the server's ssl_ca, be within its dates, and allow clientAuth; or connect without a client certificate if the account does not REQUIRE X509/ISSUER/SUBJECT.";
 
 /// Diagnoses the server of `request`.
@@ -150,7 +163,7 @@ pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
             CauseKind::ServerOffersNoTls,
             Severity::Error,
             no_tls_evidence(&greeting),
-            FIX_NO_TLS,
+            fix_no_tls(&greeting.server_version),
         );
         diagnosis.causes = sorted(causes.0);
         return Ok(diagnosis);
@@ -164,11 +177,26 @@ pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
     });
     // The chain from the first attempt that got one (a failed handshake may end before it).
     let mut chain_der = main.chain.clone();
-    diagnosis.tls_versions = dial.versions(&mut chain_der).await?;
-    if request.probe_ciphers {
-        diagnosis.cipher_suites = dial.suites(&mut chain_der).await?;
+    let stalled = matches!(&main.outcome, TlsOutcome::Failed(f)
+        if f.alert.is_none() && f.error.starts_with(probe::NO_HANDSHAKE));
+    if stalled {
+        // Every version and suite probe would wait out the same bound (12 × the timeout).
+        causes.add(
+            CauseKind::HandshakeFailed,
+            Severity::Error,
+            format!(
+                "the server greets and takes the SSLRequest, then answers no TLS ClientHello within {} s; the version and cipher probes were skipped (each would wait as long)",
+                request.timeout.as_secs_f32()
+            ),
+            FIX_STALL,
+        );
+    } else {
+        diagnosis.tls_versions = dial.versions(&mut chain_der).await?;
+        if request.probe_ciphers {
+            diagnosis.cipher_suites = dial.suites(&mut chain_der).await?;
+        }
+        protocol_causes(&diagnosis, &main.outcome, &mut causes);
     }
-    protocol_causes(&diagnosis, &main.outcome, &mut causes);
 
     let report = chain::analyze(&ChainInput {
         chain: &chain_der,
@@ -178,7 +206,13 @@ pub async fn diagnose(request: &Request) -> Result<Diagnosis, Error> {
         now,
     });
     diagnosis.chain = report.chain;
+    // A --ca that yields no certificate (missing, a directory, truncated, not PEM) is the
+    // client's failure, before any chain is judged: the chain's trust is then not a cause.
+    let ca_unusable = request.ca.is_some() && files.anchors.is_empty();
     for cause in report.causes {
+        if ca_unusable && cause.cause == CauseKind::ChainUntrusted {
+            continue;
+        }
         for evidence in cause.evidence {
             causes.add(cause.cause, cause.severity, evidence, &cause.fix);
         }
@@ -417,5 +451,18 @@ fn protocol_causes(d: &Diagnosis, main: &TlsOutcome, causes: &mut cause::Causes)
             ),
             FIX_CLIENT_CERT,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tls_off_fix_speaks_the_servers_family() {
+        let mysql = fix_no_tls("9.7.4-2");
+        assert!(mysql.contains("tls_channel_status") && mysql.contains("removed have_ssl"));
+        let maria = fix_no_tls("11.8.3-MariaDB-1 from Debian");
+        assert!(maria.contains("FLUSH SSL") && !maria.contains("tls_channel_status"));
     }
 }

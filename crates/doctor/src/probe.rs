@@ -18,6 +18,9 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 /// (TLS 1.3 sends a refusal after the handshake completes).
 const CLIENT_CERT_VERDICT: Duration = Duration::from_millis(1000);
 
+/// How a failure reads when the server never answered the ClientHello within the bound.
+pub(crate) const NO_HANDSHAKE: &str = "no TLS handshake within";
+
 /// Result of one TLS attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TlsOutcome {
@@ -178,7 +181,7 @@ pub async fn attempt(
         match tokio::time::timeout(timeout, connector.connect(server_name.clone(), stream)).await {
             Err(_) => TlsOutcome::Failed(Failure {
                 alert: None,
-                error: format!("no TLS handshake within {} s", timeout.as_secs_f32()),
+                error: format!("{NO_HANDSHAKE} {} s", timeout.as_secs_f32()),
             }),
             Ok(Err(e)) => TlsOutcome::Failed(failure(&e)),
             Ok(Ok(mut tls)) => {

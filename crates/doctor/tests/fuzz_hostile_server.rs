@@ -408,3 +408,38 @@ fn the_crafted_flight_delivers_its_chain_to_the_doctor() {
     assert!(subjects[0].contains("localhost"), "{subjects:?}");
     assert!(subjects[1].contains("Fuzz CA"), "{subjects:?}");
 }
+
+/// A server that greets, takes the SSLRequest and then never answers the ClientHello is named
+/// after the first attempt: one handshake-failed cause, and no version or cipher probe waits
+/// out the same bound again (12 attempts × the timeout before).
+#[test]
+fn a_server_stalling_in_tls_is_diagnosed_after_one_attempt() {
+    let acts = vec![
+        Act::Send(packet(0, &greeting(CLIENT_SSL | 0x0200, b"9.4.0"))),
+        Act::Read(36),
+        Act::Stall(5_000),
+    ];
+    let diagnosis = runtime().block_on(async {
+        let (port, server) = hostile_server(acts).await;
+        let mut request = doctor::Request::new("127.0.0.1", port);
+        request.timeout = TIMEOUT;
+        request.probe_ciphers = true;
+        let diagnosis = doctor::diagnose(&request).await;
+        server.abort();
+        diagnosis
+    });
+    let diagnosis = diagnosis.expect("a diagnosis");
+    // The probes were skipped: no version or suite was tried.
+    assert!(diagnosis.tls_versions.is_empty() && diagnosis.cipher_suites.is_empty());
+    let kinds: Vec<String> = diagnosis
+        .causes
+        .iter()
+        .map(|c| format!("{:?}", c.cause))
+        .collect();
+    assert_eq!(kinds, ["HandshakeFailed"], "{kinds:?}");
+    assert!(
+        diagnosis.causes[0].evidence[0].contains("answers no TLS ClientHello"),
+        "{:?}",
+        diagnosis.causes[0].evidence
+    );
+}

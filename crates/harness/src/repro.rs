@@ -192,6 +192,13 @@ impl Needle {
     }
 }
 
+/// A reporter's line taken apart as the verdict reads it: the MySQL error code its prefix
+/// names, and the message, normalized (lowercase), its ellipses as spaces.
+pub(crate) fn split_reported(reported: &str) -> (Option<u16>, String) {
+    let needle = Needle::of(reported);
+    (needle.code, needle.joined())
+}
+
 /// The cell message (or server log line) that came closest to a reported text seen nowhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Closest {

@@ -2,8 +2,9 @@
 //! URL as `source`, its first error line as `reported`, and certificates starting from the
 //! defect that line suggests. Text in, text out; the caller writes the file.
 
-/// What a report's error line suggests, as a starting point for the certificates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a report's error line suggests, as a starting point for the certificates and server
+/// settings. Each has a scaffold ([`scaffold`]) that expresses that defect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Suggested {
     /// Nothing recognised: a healthy chain to edit.
     Healthy,
@@ -11,65 +12,276 @@ pub enum Suggested {
     Expired,
     /// A certificate for another host name than the one dialled.
     HostnameMismatch,
-    /// A chain from a CA the client does not trust.
+    /// A server certificate naming the host only in its subject CN, no subjectAltName.
+    CnOnly,
+    /// A chain from a CA the client does not trust (self-signed in chain, unknown issuer).
     WrongCa,
+    /// The server sends its leaf without the intermediate that signed it.
+    MissingIntermediate,
+    /// The issuing CA lacks basicConstraints CA:TRUE.
+    CaWithoutCaTrue,
+    /// A server key below the client's security level (RSA-1024).
+    WeakKey,
+    /// A server certificate signed with a digest the client refuses (SHA-1).
+    WeakSignature,
+    /// An X.509 version 1 server certificate.
+    X509V1,
     /// A server without TLS.
     ServerTlsOff,
-    /// No TLS version in common.
+    /// The server refuses the client's TLS version (server TLSv1.3 only, client capped at 1.2).
     TlsVersion,
+    /// An old server: TLSv1.1 only, below what modern clients accept.
+    OldServerTls,
+    /// No cipher suite in common (a legacy TLSv1.2 suite only).
+    NoSharedCipher,
+    /// `require_secure_transport` refuses a plaintext client (3159).
+    RequireSecureTransport,
+    /// An account `REQUIRE SSL` refusing a plaintext login with a bare 1045.
+    AccountRequiresSsl,
+    /// The client's own key file is unusable (DER where PEM is expected).
+    ClientKeyUnusable,
 }
 
-/// The defect an error line suggests (keywords of OpenSSL, Go, Java, Python and MySQL messages).
-pub fn suggest(reported: &str) -> Suggested {
-    let t = reported.to_lowercase();
-    let any = |words: &[&str]| words.iter().any(|w| t.contains(w));
-    if any(&["expired", "not yet valid", "certificate_expired"]) {
-        Suggested::Expired
-    } else if any(&[
-        "hostname",
-        "host name",
-        "ip address mismatch",
-        "doesn't match",
-        "does not match",
-        "not valid for",
-        "subject alternative",
-        "san ",
-        "ip sans",
-        "identity",
-    ]) {
-        Suggested::HostnameMismatch
-    } else if any(&[
-        "ssl is required but the server doesn't support it",
-        "server does not support ssl",
-        "doesn't support ssl",
-        "does not support tls",
-        "server doesn't support",
-    ]) {
-        Suggested::ServerTlsOff
-    } else if any(&[
-        "protocol version",
-        "unsupported protocol",
-        "wrong version number",
-        "no protocols available",
-        "protocol_version",
-    ]) {
-        Suggested::TlsVersion
-    } else if any(&[
-        "unable to get local issuer",
-        "self-signed",
-        "self signed",
-        "unknown ca",
-        "unknown authority",
-        "certificate verify failed",
-        "unable to find valid certification path",
-        "pkix",
-        "untrusted",
-        "unknownissuer",
-    ]) {
-        Suggested::WrongCa
-    } else {
-        Suggested::Healthy
+impl Suggested {
+    /// Every suggestion, in declaration order.
+    pub const ALL: [Suggested; 17] = [
+        Suggested::Healthy,
+        Suggested::Expired,
+        Suggested::HostnameMismatch,
+        Suggested::CnOnly,
+        Suggested::WrongCa,
+        Suggested::MissingIntermediate,
+        Suggested::CaWithoutCaTrue,
+        Suggested::WeakKey,
+        Suggested::WeakSignature,
+        Suggested::X509V1,
+        Suggested::ServerTlsOff,
+        Suggested::TlsVersion,
+        Suggested::OldServerTls,
+        Suggested::NoSharedCipher,
+        Suggested::RequireSecureTransport,
+        Suggested::AccountRequiresSsl,
+        Suggested::ClientKeyUnusable,
+    ];
+
+    /// Snake-case name, as confusion tables and `expected_suggestions.toml` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suggested::Healthy => "healthy",
+            Suggested::Expired => "expired",
+            Suggested::HostnameMismatch => "hostname_mismatch",
+            Suggested::CnOnly => "cn_only",
+            Suggested::WrongCa => "wrong_ca",
+            Suggested::MissingIntermediate => "missing_intermediate",
+            Suggested::CaWithoutCaTrue => "ca_without_ca_true",
+            Suggested::WeakKey => "weak_key",
+            Suggested::WeakSignature => "weak_signature",
+            Suggested::X509V1 => "x509_v1",
+            Suggested::ServerTlsOff => "server_tls_off",
+            Suggested::TlsVersion => "tls_version",
+            Suggested::OldServerTls => "old_server_tls",
+            Suggested::NoSharedCipher => "no_shared_cipher",
+            Suggested::RequireSecureTransport => "require_secure_transport",
+            Suggested::AccountRequiresSsl => "account_requires_ssl",
+            Suggested::ClientKeyUnusable => "client_key_unusable",
+        }
     }
+
+    /// The suggestion named `name` ([`Suggested::as_str`]).
+    pub fn by_name(name: &str) -> Option<Suggested> {
+        Suggested::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// Refinements by the words of a message, in order: the first row whose words appear (in the
+/// lowercased message without its prefix) wins, looked for first among the rows of the failure
+/// kind the matrix's classifier ([`outcome::classify`]) gives the line, then among all rows.
+const WORDS: &[(outcome::FailureKind, &[&str], Suggested)] = {
+    use Suggested as S;
+    use outcome::FailureKind as K;
+    &[
+        (
+            K::Verification,
+            &["expired", "not yet valid", "certificate_expired"],
+            S::Expired,
+        ),
+        (
+            K::Verification,
+            &[
+                "unsupportedcertversion",
+                "certificate version",
+                "version 1 certificate",
+            ],
+            S::X509V1,
+        ),
+        (
+            K::Verification,
+            &["legacy common name", "common name field"],
+            S::CnOnly,
+        ),
+        (
+            K::Verification,
+            &[
+                "key too weak",
+                "key too small",
+                "ee key",
+                "ca key",
+                "weak key",
+            ],
+            S::WeakKey,
+        ),
+        (
+            K::Verification,
+            &[
+                "md too weak",
+                "digest too weak",
+                "weak signature",
+                "sha1",
+                "insecure algorithm",
+            ],
+            S::WeakSignature,
+        ),
+        (
+            K::Verification,
+            &[
+                "invalid ca certificate",
+                "basic constraints",
+                "basicconstraints",
+                "not a ca",
+                "invalid_ca",
+            ],
+            S::CaWithoutCaTrue,
+        ),
+        (
+            K::Verification,
+            &[
+                "hostname",
+                "host name",
+                "ip address mismatch",
+                "doesn't match",
+                "does not match",
+                "not valid for",
+                "subject alternative",
+                "san ",
+                "ip sans",
+                "identity",
+            ],
+            S::HostnameMismatch,
+        ),
+        (
+            K::Verification,
+            &[
+                "unable to verify the first certificate",
+                "unable to get issuer certificate",
+            ],
+            S::MissingIntermediate,
+        ),
+        (
+            K::Verification,
+            &[
+                "unable to get local issuer",
+                "self-signed",
+                "self signed",
+                "unknown ca",
+                "unknown authority",
+                "certificate verify failed",
+                "unable to find valid certification path",
+                "pkix",
+                "untrusted",
+                "not trusted",
+                "unknownissuer",
+                "verification failure",
+            ],
+            S::WrongCa,
+        ),
+        (
+            K::ServerNoTls,
+            &[
+                "ssl is required",
+                "server does not support",
+                "doesn't support ssl",
+                "does not support tls",
+                "server doesn't support",
+                "does not have this capability",
+                "not support secure connection",
+            ],
+            S::ServerTlsOff,
+        ),
+        (
+            K::ServerRequiresTls,
+            &["insecure transport", "require_secure_transport"],
+            S::RequireSecureTransport,
+        ),
+        (K::Auth, &["access denied"], S::AccountRequiresSsl),
+        (
+            K::Config,
+            &[
+                "private key",
+                "client key",
+                "key values mismatch",
+                "unable to load client",
+            ],
+            S::ClientKeyUnusable,
+        ),
+        (
+            K::Handshake,
+            &[
+                "unsupported protocol",
+                "wrong version number",
+                "no protocols available",
+                "protocol is not supported",
+            ],
+            S::OldServerTls,
+        ),
+        (
+            K::Handshake,
+            &["protocol version", "protocol_version", "protocolversion"],
+            S::TlsVersion,
+        ),
+        (
+            K::Handshake,
+            &[
+                "handshake failure",
+                "handshakefailure",
+                "handshake_failure",
+                "no shared cipher",
+                "no ciphers available",
+                "cipher",
+            ],
+            S::NoSharedCipher,
+        ),
+    ]
+};
+
+/// The defect an error line suggests. The line is taken apart as the reproduction verdict
+/// does (`ERROR 2026 (HY000):`, `Error:`, exception types, `(2026, '…')`); a line from the
+/// server's log (`[Warning] … [Server] …`) suggests a server that came up without TLS; then
+/// the matrix's classifier gives the failure kind and [`WORDS`] refine it, the kind's rows
+/// first.
+pub fn suggest(reported: &str) -> Suggested {
+    let (code, message) = crate::repro::split_reported(reported);
+    if message.contains("[server]")
+        || message.starts_with("[warning]")
+        || message.starts_with("[error]")
+    {
+        return Suggested::ServerTlsOff;
+    }
+    let kind = outcome::classify(code, &message);
+    let matches = |words: &[&str]| words.iter().any(|w| message.contains(w));
+    WORDS
+        .iter()
+        .filter(|(k, _, _)| *k == kind)
+        .chain(WORDS.iter())
+        .find(|(_, words, _)| matches(words))
+        .map(|(_, _, suggested)| *suggested)
+        .unwrap_or(match kind {
+            outcome::FailureKind::Verification => Suggested::WrongCa,
+            outcome::FailureKind::ServerNoTls => Suggested::ServerTlsOff,
+            outcome::FailureKind::ServerRequiresTls => Suggested::RequireSecureTransport,
+            outcome::FailureKind::Handshake => Suggested::TlsVersion,
+            outcome::FailureKind::Config => Suggested::ClientKeyUnusable,
+            _ => Suggested::Healthy,
+        })
 }
 
 /// The first line of `text` that looks like the error a reporter saw (at most 400 characters),
@@ -108,6 +320,147 @@ fn toml_string(text: &str) -> String {
     s
 }
 
+/// The parts of a scaffold that express one [`Suggested`] defect; everything else is the
+/// healthy chain.
+struct Template {
+    description: &'static str,
+    /// `is_ca` of the root.
+    ca_is_ca: bool,
+    /// A `[certs.intermediate]` table (issuer of the server certificate), or empty.
+    intermediate: &'static str,
+    server_cn: &'static str,
+    server_issuer: &'static str,
+    server_key: &'static str,
+    /// The server certificate's `san` value; `None` for none at all.
+    server_san: Option<&'static str>,
+    server_not_after: &'static str,
+    /// More lines of `[certs.server]` (`signature`, `version`).
+    server_cert_extra: &'static str,
+    /// More certificate tables (the other CA, the client).
+    other_certs: &'static str,
+    /// More `[files]` lines.
+    other_files: &'static str,
+    server_extra: &'static str,
+    client_ca: &'static str,
+    client_extra: &'static str,
+}
+
+const HEALTHY_SAN: &str = r#"["DNS:localhost", "IP:127.0.0.1"]"#;
+
+impl Template {
+    fn of(suggested: Suggested) -> Template {
+        let healthy = Template {
+            description: "TODO: one line saying what is broken and what a user sees.",
+            ca_is_ca: true,
+            intermediate: "",
+            server_cn: "mysql-server",
+            server_issuer: "ca",
+            server_key: "rsa2048-2",
+            server_san: Some(HEALTHY_SAN),
+            server_not_after: "+365d",
+            server_cert_extra: "",
+            other_certs: "",
+            other_files: "",
+            server_extra: "",
+            client_ca: "ca.pem",
+            client_extra: "",
+        };
+        match suggested {
+            Suggested::Healthy => healthy,
+            Suggested::Expired => Template {
+                description: "The server certificate's notAfter is in the past; verifying clients refuse it.",
+                server_not_after: "-1d",
+                ..healthy
+            },
+            Suggested::HostnameMismatch => Template {
+                description: "The server certificate names another host; VERIFY_IDENTITY refuses 127.0.0.1.",
+                server_san: Some(r#"["DNS:db.example.com"]"#),
+                ..healthy
+            },
+            Suggested::CnOnly => Template {
+                description: "The server certificate names the host only in its subject CN, with no subjectAltName; clients that ignore the CN refuse it.",
+                server_cn: "127.0.0.1",
+                server_san: None,
+                ..healthy
+            },
+            Suggested::WrongCa => Template {
+                description: "The client trusts a CA that did not issue the server's chain.",
+                other_certs: "\n[certs.other-ca]\nsubject_cn = \"Some Other CA (test)\"\nis_ca = true\nkey = \"rsa2048-3\"\nnot_after = \"+3650d\"\n",
+                other_files: "\"other-ca.pem\" = { certs = [\"other-ca\"] }\n",
+                client_ca: "other-ca.pem",
+                ..healthy
+            },
+            Suggested::MissingIntermediate => Template {
+                description: "The server certificate is signed by an intermediate the server does not send and the client does not have: unable to verify the first certificate.",
+                intermediate: "\n[certs.intermediate]\nsubject_cn = \"Repro Intermediate CA\"\nissuer = \"ca\"\nis_ca = true\nkey = \"rsa2048-4\"\nnot_after = \"+1825d\"\n",
+                server_issuer: "intermediate",
+                ..healthy
+            },
+            Suggested::CaWithoutCaTrue => Template {
+                description: "The CA that signs the server certificate lacks basicConstraints CA:TRUE; verifying clients refuse the chain.",
+                ca_is_ca: false,
+                ..healthy
+            },
+            Suggested::WeakKey => Template {
+                description: "The server's key is RSA-1024, below the security level of current clients: key too weak.",
+                server_key: "rsa1024-1",
+                ..healthy
+            },
+            Suggested::WeakSignature => Template {
+                description: "The server certificate is signed with SHA-1, a digest current clients refuse: md too weak.",
+                server_cert_extra: "signature = \"sha1\"\n",
+                ..healthy
+            },
+            Suggested::X509V1 => Template {
+                description: "The server certificate is X.509 version 1 (no extensions); strict clients refuse it.",
+                server_cert_extra: "version = 1\n",
+                server_san: None,
+                ..healthy
+            },
+            Suggested::ServerTlsOff => Template {
+                description: "The server runs without TLS; clients that require TLS fail.",
+                server_extra: "tls = false\n",
+                ..healthy
+            },
+            Suggested::TlsVersion => Template {
+                description: "The server refuses the client's TLS version (server TLSv1.3 only, client capped at TLSv1.2): protocol_version alert.",
+                server_extra: "tls_version = \"TLSv1.3\"\n",
+                client_extra: "tls_version = \"TLSv1.2\"\n",
+                ..healthy
+            },
+            Suggested::OldServerTls => Template {
+                description: "An old server offers only TLSv1.1, below what current clients accept: unsupported protocol.",
+                // MySQL 9 refuses to start with TLSv1.1; MariaDB accepts the setting.
+                server_extra: "flavors = [\"mariadb-10.11\", \"mariadb-11.8\"]\ntls_version = \"TLSv1.1\"\n",
+                ..healthy
+            },
+            Suggested::NoSharedCipher => Template {
+                description: "The server offers one legacy TLSv1.2 suite (AES128-SHA, RSA key exchange) that current clients no longer offer: handshake failure.",
+                // MySQL 9 blocks the cipher at startup; MariaDB serves it.
+                server_extra: "flavors = [\"mariadb-10.11\", \"mariadb-11.8\"]\ntls_version = \"TLSv1.2\"\nssl_cipher = \"AES128-SHA\"\n",
+                ..healthy
+            },
+            Suggested::RequireSecureTransport => Template {
+                description: "require_secure_transport=ON refuses plaintext clients with 3159.",
+                server_extra: "require_secure_transport = true\n",
+                ..healthy
+            },
+            Suggested::AccountRequiresSsl => Template {
+                description: "The account is REQUIRE SSL; a plaintext login gets a bare 1045 Access denied.",
+                server_extra: "account = { require = \"ssl\" }\n",
+                ..healthy
+            },
+            Suggested::ClientKeyUnusable => Template {
+                description: "The client's private key file is DER where PEM is expected; the client library cannot load it.",
+                other_certs: "\n[certs.client]\nsubject_cn = \"repro-client\"\nissuer = \"ca\"\nkey = \"rsa2048-3\"\n",
+                other_files: "\"client-cert.pem\" = { certs = [\"client\"] }\n\"client-key.pem\" = { key = \"rsa2048-3\", encoding = \"der\" }\n",
+                client_extra: "cert = \"client-cert.pem\"\nkey = \"client-key.pem\"\n",
+                ..healthy
+            },
+        }
+    }
+}
+
 /// The scaffold's text: every scenario field present or commented (comments name fields in
 /// backticks, each one a field of the scenario schema), `source` and `reported` filled in when
 /// given, certificates starting from `suggested`.
@@ -116,67 +469,7 @@ pub fn scaffold(source: Option<&str>, reported: Option<&str>, suggested: Suggest
         Some(v) => format!("{name} = {}\n", toml_string(v)),
         None => format!("# {name} = {example}\n"),
     };
-    let (description, server_not_after, server_san, client_ca, server_extra, client_extra) =
-        match suggested {
-            Suggested::Expired => (
-                "The server certificate's notAfter is in the past; verifying clients refuse it.",
-                "-1d",
-                r#"["DNS:localhost", "IP:127.0.0.1"]"#,
-                "ca.pem",
-                "",
-                "",
-            ),
-            Suggested::HostnameMismatch => (
-                "The server certificate names another host; VERIFY_IDENTITY refuses 127.0.0.1.",
-                "+365d",
-                r#"["DNS:db.example.com"]"#,
-                "ca.pem",
-                "",
-                "",
-            ),
-            Suggested::WrongCa => (
-                "The client trusts a CA that did not issue the server's chain.",
-                "+365d",
-                r#"["DNS:localhost", "IP:127.0.0.1"]"#,
-                "other-ca.pem",
-                "",
-                "",
-            ),
-            Suggested::ServerTlsOff => (
-                "The server runs without TLS; clients that require TLS fail.",
-                "+365d",
-                r#"["DNS:localhost", "IP:127.0.0.1"]"#,
-                "ca.pem",
-                "tls = false\n",
-                "",
-            ),
-            Suggested::TlsVersion => (
-                "Server and client share no TLS version (server TLSv1.3 only, client TLSv1.2).",
-                "+365d",
-                r#"["DNS:localhost", "IP:127.0.0.1"]"#,
-                "ca.pem",
-                "tls_version = \"TLSv1.3\"\n",
-                "tls_version = \"TLSv1.2\"\n",
-            ),
-            Suggested::Healthy => (
-                "TODO: one line saying what is broken and what a user sees.",
-                "+365d",
-                r#"["DNS:localhost", "IP:127.0.0.1"]"#,
-                "ca.pem",
-                "",
-                "",
-            ),
-        };
-    let other_ca = if client_ca == "other-ca.pem" {
-        "\n[certs.other-ca]\nsubject_cn = \"Some Other CA (test)\"\nis_ca = true\nkey = \"rsa2048-3\"\nnot_after = \"+3650d\"\n"
-    } else {
-        ""
-    };
-    let other_ca_file = if client_ca == "other-ca.pem" {
-        "\"other-ca.pem\" = { certs = [\"other-ca\"] }\n"
-    } else {
-        ""
-    };
+    let t = Template::of(suggested);
     format!(
         r#"# Scenario scaffolded by `cargo xtask repro new`. Schema: scenarios/scenario.schema.json;
 # field reference: scenarios/README.md. Run it: `cargo xtask matrix <this file>`.
@@ -192,25 +485,24 @@ notes = "TODO: client and server versions from the report; what this scenario ch
 # 3), `signature` (sha256, sha1, md5, …), `serial`.
 [certs.ca]
 subject_cn = "Repro Test CA"
-is_ca = true
+is_ca = {ca_is_ca}
 key = "rsa2048-1"
 not_after = "+3650d"
-
+{intermediate}
 [certs.server]
-subject_cn = "mysql-server"
-issuer = "ca"
-key = "rsa2048-2"
-san = {server_san}
-not_before = "-30d"
+subject_cn = "{server_cn}"
+issuer = "{server_issuer}"
+key = "{server_key}"
+{server_san}not_before = "-30d"
 not_after = "{server_not_after}"
-{other_ca}
+{server_cert_extra}{other_certs}
 # Fixture files, by file name: {{ `certs` = [...] }} (a chain, leaf first) or {{ `key` = "…" }};
 # options: `encoding` = "der", `fault` = "truncated" | "crlf" | …, `mode` = "0000".
 [files]
 "ca.pem" = {{ certs = ["ca"] }}
 "server-cert.pem" = {{ certs = ["server"] }}
-"server-key.pem" = {{ key = "rsa2048-2" }}
-{other_ca_file}
+"server-key.pem" = {{ key = "{server_key}" }}
+{other_files}
 # Server side (all optional): `flavors` = ["mysql-9"], `image` = "mysql:8.0.28" (the
 # customer's version; needs docker pull), `tls` = false, `ssl_ca` / `ssl_cert` / `ssl_key` /
 # `ssl_crl` (file names), `tls_version` = "TLSv1.2", `ssl_cipher`, `tls_ciphersuites`,
@@ -229,7 +521,23 @@ ca = "{client_ca}"
 # [reload]
 # files = {{ "server-cert.pem" = {{ certs = ["server"] }} }}
 "#,
-        description = toml_string(description),
+        description = toml_string(t.description),
+        ca_is_ca = t.ca_is_ca,
+        intermediate = t.intermediate,
+        server_cn = t.server_cn,
+        server_issuer = t.server_issuer,
+        server_key = t.server_key,
+        server_san = t
+            .server_san
+            .map(|san| format!("san = {san}\n"))
+            .unwrap_or_default(),
+        server_not_after = t.server_not_after,
+        server_cert_extra = t.server_cert_extra,
+        other_certs = t.other_certs,
+        other_files = t.other_files,
+        server_extra = t.server_extra,
+        client_ca = t.client_ca,
+        client_extra = t.client_extra,
         source = field(
             "source",
             source,
@@ -250,14 +558,7 @@ mod tests {
 
     #[test]
     fn every_suggestion_scaffolds_a_valid_scenario() {
-        for suggested in [
-            Suggested::Healthy,
-            Suggested::Expired,
-            Suggested::HostnameMismatch,
-            Suggested::WrongCa,
-            Suggested::ServerTlsOff,
-            Suggested::TlsVersion,
-        ] {
+        for suggested in Suggested::ALL {
             let text = scaffold(
                 Some("https://example.org/1"),
                 Some("ERROR 2026 (HY000): \"x\""),

@@ -324,7 +324,11 @@ impl<'a> Model<'a> {
             let is_anchor = anchored && i == last;
             let out_of_window = cert.not_after.seconds < 0 || cert.not_before.seconds > 0;
             if is_anchor {
-                if out_of_window {
+                // An anchor that is not a root, its issuer not in the CA file either: OpenSSL
+                // without X509_V_FLAG_PARTIAL_CHAIN looks for that issuer and fails.
+                let partial = cert.issuer.as_deref().is_some_and(|issuer| issuer != name)
+                    && self.issuer_among(name, &anchors).is_none();
+                if out_of_window || partial {
                     policies.push(Policy::TrustAnchorChecks);
                 }
             } else if cert.not_after.seconds < 0 {

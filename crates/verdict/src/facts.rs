@@ -183,8 +183,9 @@ pub enum Policy {
     /// An X.509 version 1 certificate in the chain.
     X509V1,
     /// The trust anchor's own certificate is out of its validity window, lacks `CA:TRUE` or
-    /// keyCertSign, or its `pathlen` is exceeded: RFC 5280 §6.1.1(d) takes an anchor as a name
-    /// and a key and checks none of these; OpenSSL checks them all.
+    /// keyCertSign, or its `pathlen` is exceeded, or it is not a root and its issuer is not in
+    /// the CA file: RFC 5280 §6.1.1(d) takes an anchor as a name and a key and checks none of
+    /// these; OpenSSL checks them all (and wants a self-signed root without partial chains).
     TrustAnchorChecks,
     /// The name matches only through the CN (no SAN).
     CnOnly,
