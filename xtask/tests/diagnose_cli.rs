@@ -1,10 +1,27 @@
 //! `cargo xtask diagnose` as a user runs it: the exit status contract in `--help`, and exit 2
-//! (no diagnosis) for a port where nothing listens. Loopback only.
+//! (no diagnosis) for a port where nothing listens or another protocol answers. Loopback only.
 
 use std::process::Command;
 
 fn xtask() -> Command {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
+}
+
+/// `cargo xtask diagnose --host 127.0.0.1 --port PORT --timeout 2` plus `extra`, run.
+fn diagnose_loopback(port: u16, extra: &[&str]) -> std::process::Output {
+    xtask()
+        .args([
+            "diagnose",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--timeout",
+            "2",
+        ])
+        .args(extra)
+        .output()
+        .expect("xtask runs")
 }
 
 #[test]
@@ -35,18 +52,7 @@ fn unreachable_server_exits_2_with_the_reason() {
         .and_then(|l| l.local_addr())
         .expect("a free loopback port")
         .port();
-    let out = xtask()
-        .args([
-            "diagnose",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--timeout",
-            "2",
-        ])
-        .output()
-        .expect("xtask runs");
+    let out = diagnose_loopback(port, &[]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -83,19 +89,7 @@ fn another_protocol_is_not_a_mysql_server_and_json_says_so() {
             std::thread::sleep(std::time::Duration::from_millis(500));
         }
     });
-    let out = xtask()
-        .args([
-            "diagnose",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--timeout",
-            "2",
-            "--json",
-        ])
-        .output()
-        .expect("xtask runs");
+    let out = diagnose_loopback(port, &["--json"]);
     server.join().expect("listener thread");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -382,6 +382,19 @@ proptest! {
     }
 }
 
+/// The doctor's diagnosis of a server playing `acts` (per-phase timeout [`TIMEOUT`]).
+fn diagnosis_of(acts: Vec<Act>, probe_ciphers: bool) -> Result<doctor::Diagnosis, doctor::Error> {
+    runtime().block_on(async {
+        let (port, server) = hostile_server(acts).await;
+        let mut request = doctor::Request::new("127.0.0.1", port);
+        request.timeout = TIMEOUT;
+        request.probe_ciphers = probe_ciphers;
+        let diagnosis = doctor::diagnose(&request).await;
+        server.abort();
+        diagnosis
+    })
+}
+
 /// The generator reaches the chain analysis: a server sending the real chain in the crafted
 /// TLS 1.2 flight gets it collected and described, leaf first.
 #[test]
@@ -393,16 +406,7 @@ fn the_crafted_flight_delivers_its_chain_to_the_doctor() {
         Act::Send(tls12_flight(real_chain())),
         Act::Read(4096),
     ];
-    let diagnosis = runtime().block_on(async {
-        let (port, server) = hostile_server(acts).await;
-        let mut request = doctor::Request::new("127.0.0.1", port);
-        request.timeout = TIMEOUT;
-        request.probe_ciphers = false;
-        let diagnosis = doctor::diagnose(&request).await;
-        server.abort();
-        diagnosis
-    });
-    let diagnosis = diagnosis.expect("a diagnosis");
+    let diagnosis = diagnosis_of(acts, false).expect("a diagnosis");
     let subjects: Vec<&str> = diagnosis.chain.iter().map(|c| c.subject.as_str()).collect();
     assert_eq!(subjects.len(), 2, "{subjects:?}");
     assert!(subjects[0].contains("localhost"), "{subjects:?}");
@@ -419,16 +423,7 @@ fn a_server_stalling_in_tls_is_diagnosed_after_one_attempt() {
         Act::Read(36),
         Act::Stall(5_000),
     ];
-    let diagnosis = runtime().block_on(async {
-        let (port, server) = hostile_server(acts).await;
-        let mut request = doctor::Request::new("127.0.0.1", port);
-        request.timeout = TIMEOUT;
-        request.probe_ciphers = true;
-        let diagnosis = doctor::diagnose(&request).await;
-        server.abort();
-        diagnosis
-    });
-    let diagnosis = diagnosis.expect("a diagnosis");
+    let diagnosis = diagnosis_of(acts, true).expect("a diagnosis");
     // The probes were skipped: no version or suite was tried.
     assert!(diagnosis.tls_versions.is_empty() && diagnosis.cipher_suites.is_empty());
     let kinds: Vec<String> = diagnosis
