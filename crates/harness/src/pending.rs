@@ -146,7 +146,8 @@ fn write(path: &Path, text: &str) -> Result<(), Error> {
 }
 
 /// A snapshot file's body: what follows its `---` header (the whole text when it has none).
-fn body_of(text: &str) -> String {
+/// [`crate::quick_check`] and [`review`] both compare this with a rendering.
+pub(crate) fn body_of(text: &str) -> String {
     match text
         .strip_prefix("---\n")
         .and_then(|t| t.split_once("\n---\n"))

@@ -106,7 +106,7 @@ pub fn check_cells(report: &ScenarioReport) -> Option<SnapshotCheck> {
 /// the printed verdict comes from [`check_snapshot`].
 pub fn quick_check(report: &ScenarioReport) -> Option<SnapshotCheck> {
     let text = committed_snapshot(&report.scenario, report.flavor)?;
-    let body = text.splitn(3, "---\n").nth(2).unwrap_or(&text);
+    let body = crate::pending::body_of(&text);
     Some(if body.trim_end() == report.render_snapshot().trim_end() {
         SnapshotCheck::Matches
     } else {
